@@ -1,0 +1,45 @@
+// The `nar` command line. Exit codes: 0 success, 1 error (bad input or a
+// failed job), 2 usage error, 3 interrupted by a signal after checkpointing
+// (see README, "Exit codes").
+#include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
+#include <exception>
+#include <iostream>
+
+#include "common/error.h"
+#include "common/version.h"
+#include "runner/cli.h"
+
+int main(int argc, char** argv) {
+    CLI::App app{"nar: distributed experiment runner for NAR-Former V2"};
+    app.require_subcommand(1);
+    app.set_version_flag("--version", "nar " + nar::common::version() + " (" +
+                                          nar::common::git_describe() + ")");
+    std::string log_level = "info";
+    app.add_option("--log-level", log_level, "trace|debug|info|warn|error|off")
+        ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}))
+        ->capture_default_str();
+    app.parse_complete_callback(
+        [&] { spdlog::set_level(spdlog::level::from_str(log_level)); });
+    spdlog::set_pattern("[%H:%M:%S] [%^%l%$] %v");
+
+    nar::runner::add_model_commands(app);
+    nar::runner::add_data_commands(app);
+    nar::runner::add_train_commands(app);
+    nar::runner::add_sweep_commands(app);
+    nar::runner::add_slurm_commands(app);
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        return app.exit(e);
+    } catch (const nar::common::Error& e) {
+        spdlog::error("{}", e.what());
+        return 1;
+    } catch (const std::exception& e) {
+        spdlog::error("{}", e.what());
+        return 1;
+    }
+    return 0;
+}

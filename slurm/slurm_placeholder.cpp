@@ -1,0 +1,1 @@
+void nar_slurm_placeholder() {}
