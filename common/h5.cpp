@@ -319,6 +319,17 @@ void H5File::write_string(const std::string& name, const std::string& v) {
     }
 }
 
+void H5File::write_bytes(const std::string& name, const std::string& bytes) {
+    write_numeric(name, H5T_NATIVE_UINT8, bytes.data(), {static_cast<hsize_t>(bytes.size())});
+}
+
+std::string H5File::read_bytes(const std::string& name) const {
+    Shape s = shape(name);
+    std::string out(numel(s), '\0');
+    read_numeric(name, H5T_NATIVE_UINT8, out.data(), out.size());
+    return out;
+}
+
 void H5File::write_scalar_f64(const std::string& name, double v) {
     write_numeric(name, H5T_NATIVE_DOUBLE, &v, {});
 }

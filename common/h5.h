@@ -45,6 +45,9 @@ public:
     void write_strings(const std::string& name, const std::vector<std::string>& v);
     void write_string(const std::string& name, const std::string& v);  // scalar
     void write_scalar_f64(const std::string& name, double v);
+    // Opaque bytes (e.g. a serialised optimiser state) as a 1-D uint8 dataset.
+    void write_bytes(const std::string& name, const std::string& bytes);
+    std::string read_bytes(const std::string& name) const;
 
     // Attributes on an object ("/" for the file root).
     bool has_attr(const std::string& obj, const std::string& attr) const;

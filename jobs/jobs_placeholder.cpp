@@ -1,1 +1,0 @@
-// Removed once the directory has real sources.

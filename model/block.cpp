@@ -1,0 +1,26 @@
+#include "model/block.h"
+
+namespace nar::model {
+
+BlockImpl::BlockImpl(const BlockOptions& o) : dropout_(o.dropout) {
+    attn = register_module("attn", GraphAttention(o.in_dim, o.dim, o.global, o.ta_enhance));
+    norm = register_module("norm",
+                           torch::nn::LayerNorm(torch::nn::LayerNormOptions({o.dim}).eps(1e-5)));
+    ffn = register_module("ffn", FeedForward(o.dim, o.ffn_ratio, o.groups, o.grouped, o.dropout));
+    gamma = register_parameter("gamma", torch::full({o.dim}, o.gamma_init));
+}
+
+torch::Tensor BlockImpl::forward(const torch::Tensor& x, const PackedGraph& g, Trace* trace) {
+    const auto a = attn(x, g);
+    const auto h = torch::dropout(torch::relu(a), dropout_, is_training());
+    const auto f = ffn(norm(h));
+    auto out = torch::addcmul(h, gamma, f);
+    if (trace) {
+        trace->attn_out.push_back(g.pad(a.detach()));
+        trace->ffn_out.push_back(g.pad(f.detach()));
+        trace->block_out.push_back(g.pad(out.detach()));
+    }
+    return out;
+}
+
+}  // namespace nar::model

@@ -1,0 +1,32 @@
+#include "model/feed_forward.h"
+
+namespace nar::model {
+
+FeedForwardImpl::FeedForwardImpl(int64_t dim, int64_t ratio, int64_t groups, bool grouped,
+                                 double dropout)
+    : groups_(groups), dropout_(dropout) {
+    // Both variants register as "up"/"down" so state-dict names do not depend on the switch.
+    if (grouped) {
+        up_g = register_module("up", GroupLinear(dim, dim * ratio, groups));
+        down_g = register_module("down", GroupLinear(dim * ratio, dim, groups));
+    } else {
+        up_d = register_module("up", torch::nn::Linear(dim, dim * ratio));
+        down_d = register_module("down", torch::nn::Linear(dim * ratio, dim));
+    }
+}
+
+torch::Tensor FeedForwardImpl::forward(const torch::Tensor& x) {
+    const bool train = is_training();
+    if (up_d) {
+        auto h = torch::dropout(torch::relu(up_d(x)), dropout_, train);
+        return torch::dropout(down_d(h), dropout_, train);
+    }
+    // Up's output chunk k is exactly down's input chunk k, so stay group-major.
+    const int64_t t = x.size(0);
+    const auto xg = x.view({t, groups_, x.size(1) / groups_}).transpose(0, 1);
+    auto h = torch::dropout(torch::relu(up_g->forward_grouped(xg)), dropout_, train);
+    auto y = down_g->forward_grouped(h).transpose(0, 1).reshape({t, -1});
+    return torch::dropout(y, dropout_, train);
+}
+
+}  // namespace nar::model

@@ -1,0 +1,36 @@
+#include "model/group_linear.h"
+
+#include <string>
+
+#include "common/error.h"
+
+namespace nar::model {
+
+GroupLinearImpl::GroupLinearImpl(int64_t in_dim, int64_t out_dim, int64_t groups)
+    : groups_(groups) {
+    if (groups < 1 || in_dim % groups != 0 || out_dim % groups != 0) {
+        throw common::Error("GroupLinear: " + std::to_string(in_dim) + "->" +
+                            std::to_string(out_dim) + " is not divisible into " +
+                            std::to_string(groups) + " groups");
+    }
+    weight =
+        register_parameter("weight", torch::empty({groups, in_dim / groups, out_dim / groups}));
+    bias = register_parameter("bias", torch::zeros({groups, 1, out_dim / groups}));
+    // torch's fans for a 3-d tensor, as the reference's xavier_uniform_.
+    torch::nn::init::xavier_uniform_(weight);
+    norm = register_module(
+        "norm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({out_dim / groups}).eps(1e-5)));
+}
+
+torch::Tensor GroupLinearImpl::forward_grouped(const torch::Tensor& xg) {
+    return norm(torch::baddbmm(bias, xg, weight));
+}
+
+torch::Tensor GroupLinearImpl::forward(const torch::Tensor& x) {
+    const int64_t t = x.size(0);
+    const auto xg = x.view({t, groups_, x.size(1) / groups_}).transpose(0, 1);
+    const auto y = forward_grouped(xg);
+    return y.transpose(0, 1).reshape({t, -1});
+}
+
+}  // namespace nar::model

@@ -1,0 +1,99 @@
+#include "runner/study_data.h"
+
+#include "common/error.h"
+#include "common/h5.h"
+#include "data/cell_dataset.h"
+#include "data/nnlqp.h"
+#include "data/onnx_features.h"
+
+namespace nar::runner {
+
+namespace {
+
+StudyData load_cells(const TrainConfig& cfg) {
+    data::CellBenchmarkOptions opt;
+    opt.benchmark = cfg.study.rfind("nb101", 0) == 0 ? "nb101" : "nb201";
+    opt.target = cfg.target;
+    if (!cfg.data_root.empty()) opt.files = {cfg.data_root};
+    if (cfg.train_count > 0) {
+        opt.split.train_count = cfg.train_count;
+    } else {
+        opt.split.train_fraction = cfg.fraction;
+    }
+    opt.split.val_count = cfg.val_count;
+    opt.split.test_mode = cfg.test_mode == "rest" ? data::TestMode::Rest : data::TestMode::Whole;
+    opt.split.seed = cfg.split_seed;
+    opt.tokenizer.op_one_hot = cfg.encoding == "onehot";
+    opt.augment_train = cfg.ac_weight > 0;
+    data::CellSamples cs = data::load_cell_samples(opt);
+
+    StudyData d;
+    d.train = std::move(cs.train);
+    d.val = std::move(cs.val);
+    d.test = std::move(cs.test);
+    if (opt.benchmark == "nb201" && cfg.target.rfind("accuracy:", 0) == 0 && cfg.data_root.empty()) {
+        d.notes.push_back(
+            "the bundled NAS-Bench-201 file has test accuracy only: training and validation "
+            "targets are test accuracy too (the paper trains on cifar10-valid validation "
+            "accuracy)");
+    }
+    if (opt.benchmark == "nb101" && cfg.data_root.empty()) {
+        d.notes.push_back("bundled NAS-Bench-101: " + std::to_string(cs.total_cells) +
+                          " cells with validation accuracy only, not the 423,624 of the full "
+                          "space");
+    }
+    d.notes.push_back(std::string("test set: ") +
+                      (cfg.test_mode == "rest" ? "every cell not used for training or validation"
+                                               : "the whole space") +
+                      " (" + std::to_string(d.test.size()) + " cells)");
+    return d;
+}
+
+StudyData load_networks(const TrainConfig& cfg) {
+    data::NnlqpSplitOptions split;
+    split.kind = cfg.study == "nnlqp-unseen" ? data::NnlqpSplitKind::holdout
+                                             : data::NnlqpSplitKind::in_domain;
+    split.holdout_family = cfg.holdout;
+    split.platform = cfg.platform;
+    split.val_fraction = cfg.val_fraction;
+    split.seed = cfg.split_seed;
+    data::NnlqpLoadOptions load;
+    load.extract.encoding = data::parse_node_encoding(cfg.encoding);
+    data::NnlqpDataset ds = data::load_nnlqp(cfg.data_root, split, load);
+    StudyData d;
+    d.train = std::move(ds.train);
+    d.val = std::move(ds.val);
+    d.test = std::move(ds.test);
+    if (ds.n_failed > 0) {
+        d.notes.push_back(std::to_string(ds.n_failed) +
+                          " rows excluded (ONNX missing or unreadable), e.g. " +
+                          (ds.failures.empty() ? std::string("?") : ds.failures.front()));
+    }
+    return d;
+}
+
+}  // namespace
+
+StudyData load_study_data(const TrainConfig& cfg) {
+    return cfg.cell_study() ? load_cells(cfg) : load_networks(cfg);
+}
+
+void save_model_inputs(const std::string& model_path, const TrainConfig& cfg) {
+    common::H5File f(model_path, common::H5File::Mode::ReadWrite);
+    f.write_attr_string("/", "study", cfg.study);
+    f.write_attr_string("/", "encoding", cfg.encoding);
+    f.write_attr_string("/", "target", cfg.target);
+}
+
+ModelInputs read_model_inputs(const std::string& model_path) {
+    common::H5File f(model_path, common::H5File::Mode::Read);
+    if (!f.has_attr("/", "study")) {
+        throw common::Error(model_path +
+                            ": the model file does not say how its inputs are encoded (save it "
+                            "with `nar train --save-model`)");
+    }
+    return {f.read_attr_string("/", "study"), f.read_attr_string("/", "encoding"),
+            f.read_attr_string("/", "target")};
+}
+
+}  // namespace nar::runner

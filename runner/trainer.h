@@ -1,0 +1,79 @@
+#pragma once
+// Trains one job: Adam with warm-up + linear decay, bucketed batches, optional
+// data parallelism over a Communicator, validation each epoch, best-weights
+// selection by the validation metric, checkpoints that resume bit-exactly.
+#include <torch/torch.h>
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "data/graph.h"
+#include "model/model_config.h"
+#include "model/predictor.h"
+#include "runner/communicator.h"
+#include "runner/train_config.h"
+
+namespace nar::runner {
+
+struct StudyData {
+    std::vector<data::Sample> train, val, test;
+    std::vector<std::string> notes;  // facts the user should see (e.g. "targets are test accuracy")
+};
+
+struct TrainOutput {
+    std::vector<double> train_loss, val_metric, lr;  // per finished epoch
+    int best_epoch = -1;
+    int epochs_done = 0;
+    bool interrupted = false;        // stopped by a signal; a checkpoint was written
+    std::vector<double> test_pred;   // test predictions (test sample order), when finished
+    double train_graphs_per_s = 0;   // training throughput of this run (all ranks together)
+};
+
+class Trainer {
+public:
+    // `checkpoint_path` empty: no checkpoints.
+    Trainer(const TrainConfig& cfg, const StudyData& data, Communicator& comm,
+            std::string checkpoint_path);
+
+    // Runs the remaining epochs (resuming from the checkpoint when `resume` and
+    // one exists), then tests with the best validation weights.
+    // Throws common::Error on a non-finite loss.
+    TrainOutput run(bool resume);
+
+    // Predictions for `samples` in their order; every rank gets the whole vector.
+    std::vector<double> predict(const std::vector<data::Sample>& samples);
+
+    // Called on every rank after each finished epoch (1-based count), after its
+    // checkpoint is written. Tests use it to raise a stop request mid-run.
+    void set_epoch_callback(std::function<void(int)> cb) { on_epoch_ = std::move(cb); }
+
+    model::Predictor& model() { return model_; }
+    const model::ModelConfig& model_config() const { return model_cfg_; }
+
+private:
+    double validation_metric(const std::vector<double>& pred) const;
+    bool better(double a, double b) const;
+    void save_checkpoint(int64_t epoch, int64_t step_in_epoch, double loss_sum, double loss_count,
+                         const TrainOutput& out, double best_metric);
+    bool load_checkpoint(int64_t& epoch, int64_t& step_in_epoch, double& loss_sum,
+                         double& loss_count, TrainOutput& out, double& best_metric);
+
+    TrainConfig cfg_;
+    const StudyData& data_;
+    Communicator& comm_;
+    std::string checkpoint_path_;
+    model::ModelConfig model_cfg_;
+    model::Predictor model_{nullptr};
+    std::unique_ptr<torch::optim::Adam> optimizer_;
+    std::vector<torch::Tensor> best_params_;
+    std::function<void(int)> on_epoch_;
+    torch::Dtype dtype_;
+    torch::Device device_;
+};
+
+// The model configuration a study runs with: its preset, sized to the data
+// (node and static feature widths), then the overrides of `cfg.model`.
+model::ModelConfig model_config_for(const TrainConfig& cfg, int64_t node_dim, int64_t static_dim);
+
+}  // namespace nar::runner

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Installs dependencies, builds nar (Release), and runs the main job: the quick
+# sweep on the bundled real data (NAS-Bench-201), then prints its tables.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install_deps.sh
+scripts/build.sh
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+NP=${NP:-3}
+OUT=${OUT:-results/quick}
+mpirun -np "$NP" --oversubscribe build/bin/nar sweep run examples/quick.toml --out "$OUT" --resume
+build/bin/nar aggregate "$OUT"
