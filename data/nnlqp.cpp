@@ -245,7 +245,11 @@ NnlqpDataset load_nnlqp(const std::string& root, const NnlqpSplitOptions& split_
         if (!errors[k].empty()) throw Error(errors[k]);
         return std::move(graphs[k]);
     };
-    return assemble_nnlqp(rows, split, loader);
+    NnlqpDataset d = assemble_nnlqp(rows, split, loader);
+    if (!used.empty() && d.n_failed == used.size())
+        throw Error(root + ": none of the " + std::to_string(used.size()) +
+                    " NNLQP rows could be loaded; first: " + d.failures.front());
+    return d;
 }
 
 }  // namespace nar::data

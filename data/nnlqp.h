@@ -81,8 +81,9 @@ struct NnlqpLoadOptions {
 };
 
 // Reads ROOT's labels, splits them, and extracts (or loads from the feature cache)
-// the graph of every row used. This is what the trainer calls for nnlqp-in-domain
-// (kind in_domain) and nnlqp-unseen (kind holdout, holdout_family = the family).
+// the graph of every row used. Throws common::Error when no row at all can be loaded. This is what
+// the trainer calls for nnlqp-in-domain (kind in_domain) and nnlqp-unseen (kind holdout,
+// holdout_family = the family).
 NnlqpDataset load_nnlqp(const std::string& root, const NnlqpSplitOptions& split,
                         const NnlqpLoadOptions& load = {});
 

@@ -46,11 +46,16 @@ bool parse_bool(const std::string& key, const std::string& v) {
     throw Error("model config: '" + key + "' needs true|false, got '" + v + "'");
 }
 
+// Shortest of 15 or 17 significant digits that reads back exactly (0.05, not
+// 0.050000000000000003).
 std::string fmt_double(double v) {
-    std::ostringstream os;
-    os.precision(17);
-    os << v;
-    return os.str();
+    for (int digits : {15, 17}) {
+        std::ostringstream os;
+        os.precision(digits);
+        os << v;
+        if (digits == 17 || std::stod(os.str()) == v) return os.str();
+    }
+    return "";
 }
 
 std::string trim(const std::string& s) {

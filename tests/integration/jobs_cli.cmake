@@ -2,7 +2,7 @@
 add_executable(jobs_cli_make_results ${CMAKE_CURRENT_LIST_DIR}/jobs_cli_make_results.cpp)
 target_link_libraries(jobs_cli_make_results PRIVATE nar_jobs)
 
-set(NAR_JOBS_CLI_CHECK ${CMAKE_CURRENT_LIST_DIR}/jobs_cli_check.cmake)
+set(NAR_JOBS_CLI_CHECK ${CMAKE_CURRENT_LIST_DIR}/jobs_cli_check.cmake.in)
 set(NAR_JOBS_CLI_RESULTS ${CMAKE_CURRENT_BINARY_DIR}/jobs_cli_results)
 
 add_test(NAME jobs_cli_plan_quick

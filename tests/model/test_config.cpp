@@ -90,6 +90,7 @@ TEST(ModelConfigTest, TextRoundTrip) {
     const std::string text = c.to_text();
     EXPECT_NE(text.find("task=accuracy\n"), std::string::npos);
     EXPECT_NE(text.find("layers=6\n"), std::string::npos);
+    EXPECT_NE(text.find("dropout=0.05\n"), std::string::npos) << text;
     const ModelConfig back = ModelConfig::from_text(text);
     EXPECT_EQ(back, c);
     EXPECT_EQ(back.to_text(), text);

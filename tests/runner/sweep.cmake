@@ -1,28 +1,14 @@
 # Communicators, coordinator, results index: tests/runner/test_communicator*.cpp,
 # test_coordinator*.cpp, fake_sweep_main.cpp.
 #
-# nar_sweep_core holds the sweep sources without the trainer (run_job), so these
-# tests exercise the coordinator with injected fake job functions.
-set(NAR_SWEEP_CORE_SOURCES
-  ${PROJECT_SOURCE_DIR}/runner/communicator_flat.cpp
-  ${PROJECT_SOURCE_DIR}/runner/communicator_mpi.cpp
-  ${PROJECT_SOURCE_DIR}/runner/communicator_nccl.cpp
-  ${PROJECT_SOURCE_DIR}/runner/communicator_self.cpp
-  ${PROJECT_SOURCE_DIR}/runner/coordinator.cpp
-  ${PROJECT_SOURCE_DIR}/runner/coordinator_wire.cpp
-  ${PROJECT_SOURCE_DIR}/runner/mpi_env.cpp
-  ${PROJECT_SOURCE_DIR}/runner/signals.cpp)
-add_library(nar_sweep_core STATIC ${NAR_SWEEP_CORE_SOURCES})
-target_include_directories(nar_sweep_core PUBLIC ${PROJECT_SOURCE_DIR})
-target_link_libraries(nar_sweep_core PUBLIC nar_jobs nar_common MPI::MPI_CXX ${NAR_TORCH_LIBS})
-nar_use_torch_pch(nar_sweep_core)
+# The coordinator is exercised with injected fake job functions (fake_job.h).
 
 set(NAR_MPI_TEST_ENV
   "OMPI_ALLOW_RUN_AS_ROOT=1;OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1;OMPI_MCA_rmaps_base_oversubscribe=1;OMP_NUM_THREADS=1;OPENBLAS_NUM_THREADS=1")
 
 # Single-process tests: index, wire format, serial coordinator, self backend.
 add_executable(test_runner_sweep ${CMAKE_CURRENT_LIST_DIR}/test_coordinator.cpp)
-target_link_libraries(test_runner_sweep PRIVATE nar_sweep_core GTest::gtest_main)
+target_link_libraries(test_runner_sweep PRIVATE nar_runner GTest::gtest_main)
 target_compile_definitions(test_runner_sweep PRIVATE NAR_FIXTURES="${NAR_FIXTURES}")
 nar_use_torch_pch(test_runner_sweep)
 gtest_discover_tests(test_runner_sweep DISCOVERY_TIMEOUT 60
@@ -30,7 +16,7 @@ gtest_discover_tests(test_runner_sweep DISCOVERY_TIMEOUT 60
 
 # Real MPI: data-parallel training parity over 2 ranks.
 add_executable(test_communicator_mpi ${CMAKE_CURRENT_LIST_DIR}/test_communicator.cpp)
-target_link_libraries(test_communicator_mpi PRIVATE nar_sweep_core GTest::gtest)
+target_link_libraries(test_communicator_mpi PRIVATE nar_runner GTest::gtest)
 target_compile_definitions(test_communicator_mpi PRIVATE NAR_FIXTURES="${NAR_FIXTURES}")
 nar_use_torch_pch(test_communicator_mpi)
 add_test(NAME CommunicatorMpi.np2
@@ -41,7 +27,7 @@ set_tests_properties(CommunicatorMpi.np2 PROPERTIES LABELS "runner;mpi" TIMEOUT 
 
 # Real MPI: the coordinator in-process with fake jobs over 4 ranks.
 add_executable(test_coordinator_mpi ${CMAKE_CURRENT_LIST_DIR}/test_coordinator_mpi.cpp)
-target_link_libraries(test_coordinator_mpi PRIVATE nar_sweep_core GTest::gtest)
+target_link_libraries(test_coordinator_mpi PRIVATE nar_runner GTest::gtest)
 target_compile_definitions(test_coordinator_mpi PRIVATE NAR_FIXTURES="${NAR_FIXTURES}")
 nar_use_torch_pch(test_coordinator_mpi)
 add_test(NAME CoordinatorMpi.np4
@@ -52,5 +38,5 @@ set_tests_properties(CoordinatorMpi.np4 PROPERTIES LABELS "runner;mpi" TIMEOUT 1
 
 # A sweep worker with a fake job function, driven by tests/integration/sweep_*.sh.
 add_executable(nar_fake_sweep ${CMAKE_CURRENT_LIST_DIR}/fake_sweep_main.cpp)
-target_link_libraries(nar_fake_sweep PRIVATE nar_sweep_core)
+target_link_libraries(nar_fake_sweep PRIVATE nar_runner)
 nar_use_torch_pch(nar_fake_sweep)
