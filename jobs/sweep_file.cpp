@@ -55,6 +55,7 @@ const std::map<std::string, KeySpec>& key_specs() {
         {"split_seed", {Kind::Int, {}}},
         {"val_fraction", {Kind::Float, {}}},
         {"eval_batch_size", {Kind::Int, {}}},
+        {"target_scale", {Kind::Str, {"none", "mean"}}},
     };
     return specs;
 }
@@ -282,7 +283,7 @@ const std::vector<std::string>& param_keys() {
         "ta_enhance",      "ffn",       "encoding",  "epochs",   "lr",         "batch_size",
         "hidden",          "layers",    "fc_hidden", "dropout",  "sr_weight",  "ac_weight",
         "warmup_fraction", "dtype",     "threads",   "device",   "split_seed", "val_fraction",
-        "eval_batch_size"};
+        "eval_batch_size", "target_scale"};
     return keys;
 }
 

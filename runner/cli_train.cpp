@@ -170,7 +170,8 @@ int run_predict(const PredictCli& cli) {
     }
     std::vector<const data::Graph*> ptrs;
     for (auto& g : graphs) ptrs.push_back(&g);
-    auto pred = model->forward(collate(ptrs, dtype, torch::kCPU)).to(torch::kFloat64);
+    auto pred =
+        model->forward(collate(ptrs, dtype, torch::kCPU)).to(torch::kFloat64) * inputs.target_scale;
     const std::string what = inputs.target.empty() ? "predicted latency (ms)"
                                                    : "predicted " + inputs.target;
     std::printf("%-60s  %s\n", cells_model ? "cell" : "network", what.c_str());
@@ -220,6 +221,7 @@ void add_train_commands(CLI::App& app) {
         {"threads", "compute threads per rank (default: cores / ranks on the node)"},
         {"seed", "job seed (default 0)"},
         {"eval-batch-size", "evaluation batch (default 256)"},
+        {"target-scale", "none | mean: train on targets / their mean (nb201-latency default mean)"},
     };
     for (auto& [name, help] : options) {
         std::string key = name;

@@ -111,7 +111,7 @@ JobOutcome run_job(const jobs::JobSpec& spec, Communicator& comm, const JobOptio
         outcome.end = JobEnd::done;
         if (leader && !opts.save_model_path.empty()) {
             model::save_model(opts.save_model_path, trainer.model_config(), trainer.model());
-            save_model_inputs(opts.save_model_path, cfg);
+            save_model_inputs(opts.save_model_path, cfg, trainer.target_scale());
         }
     } catch (const std::exception& e) {
         r.status = "failed";

@@ -28,7 +28,7 @@ int main(int argc, char** argv) {
         ->capture_default_str();
     app.parse_complete_callback(
         [&] { spdlog::set_level(spdlog::level::from_str(log_level)); });
-    spdlog::set_pattern("[%H:%M:%S] [%^%l%$] %v");
+    spdlog::set_pattern("[%H:%M:%S] [%l] %v");
 
     nar::runner::add_model_commands(app);
     nar::runner::add_data_commands(app);

@@ -78,11 +78,13 @@ StudyData load_study_data(const TrainConfig& cfg) {
     return cfg.cell_study() ? load_cells(cfg) : load_networks(cfg);
 }
 
-void save_model_inputs(const std::string& model_path, const TrainConfig& cfg) {
+void save_model_inputs(const std::string& model_path, const TrainConfig& cfg,
+                       double target_scale) {
     common::H5File f(model_path, common::H5File::Mode::ReadWrite);
     f.write_attr_string("/", "study", cfg.study);
     f.write_attr_string("/", "encoding", cfg.encoding);
     f.write_attr_string("/", "target", cfg.target);
+    f.write_attr_f64("/", "target_scale", target_scale);
 }
 
 ModelInputs read_model_inputs(const std::string& model_path) {
@@ -92,8 +94,10 @@ ModelInputs read_model_inputs(const std::string& model_path) {
                             ": the model file does not say how its inputs are encoded (save it "
                             "with `nar train --save-model`)");
     }
-    return {f.read_attr_string("/", "study"), f.read_attr_string("/", "encoding"),
-            f.read_attr_string("/", "target")};
+    ModelInputs in{f.read_attr_string("/", "study"), f.read_attr_string("/", "encoding"),
+                   f.read_attr_string("/", "target")};
+    if (f.has_attr("/", "target_scale")) in.target_scale = f.read_attr_f64("/", "target_scale");
+    return in;
 }
 
 }  // namespace nar::runner

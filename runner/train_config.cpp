@@ -76,7 +76,7 @@ void apply_variant(TrainConfig& c, const std::string& row) {
 }  // namespace
 
 bool TrainConfig::is_latency() const { return study.rfind("nnlqp", 0) == 0 || study == "nb201-latency"; }
-bool TrainConfig::cell_study() const { return study.rfind("nb", 0) == 0 && study.rfind("nnlqp", 0) != 0; }
+bool TrainConfig::cell_study() const { return study.rfind("nb", 0) == 0; }
 std::string TrainConfig::preset() const { return cell_study() ? "accuracy" : "latency"; }
 
 const std::vector<std::string>& train_config_keys() {
@@ -86,7 +86,7 @@ const std::vector<std::string>& train_config_keys() {
         "variant",   "structure",   "attention",  "ta_enhance", "ffn",        "hidden",
         "layers",    "fc_hidden",   "dropout",    "epochs",     "batch_size", "lr",
         "warmup_fraction", "sr_weight", "ac_weight", "dtype",   "device",     "threads",
-        "seed",      "eval_batch_size"};
+        "seed",      "eval_batch_size", "target_scale"};
     return keys;
 }
 
@@ -118,6 +118,7 @@ TrainConfig resolve_train_config(const std::map<std::string, std::string>& param
     } else if (c.study == "nb201-latency") {
         c.epochs = 200, c.batch_size = 8, c.lr = 1e-3, c.encoding = "pe";
         c.target = "latency:titan_rtx_1";
+        c.target_scale = "mean";
         c.fraction = 0.05;
     } else {
         c.epochs = 1000, c.batch_size = 8, c.lr = 1e-4, c.encoding = "pe";
@@ -159,6 +160,7 @@ TrainConfig resolve_train_config(const std::map<std::string, std::string>& param
     if (auto v = get("threads")) c.threads = static_cast<int>(to_int("threads", *v));
     if (auto v = get("seed")) c.seed = static_cast<uint64_t>(to_int("seed", *v));
     if (auto v = get("eval_batch_size")) c.eval_batch_size = to_int("eval_batch_size", *v);
+    if (auto v = get("target_scale")) c.target_scale = one_of("target_scale", *v, {"none", "mean"});
 
     if (c.study == "nnlqp-unseen" && c.holdout.empty()) {
         throw Error("study nnlqp-unseen needs holdout=FAMILY");
@@ -211,6 +213,7 @@ std::string TrainConfig::to_text() const {
         {"threads", std::to_string(threads)},
         {"seed", std::to_string(seed)},
         {"eval_batch_size", std::to_string(eval_batch_size)},
+        {"target_scale", target_scale},
     };
     std::ostringstream lr_s;
     lr_s.precision(17);

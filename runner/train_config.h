@@ -36,6 +36,10 @@ struct TrainConfig {
     double warmup_fraction = 0.1;
     double sr_weight = 0.0;
     double ac_weight = 0.0;
+    // "mean": targets are divided by the training targets' mean while training and
+    // predictions multiplied back, so the head need not learn the scale (relative
+    // losses and MAPE are unchanged by a common scale). "none": as the authors.
+    std::string target_scale = "none";
 
     // Runtime.
     std::string dtype = "float32";

@@ -120,6 +120,14 @@ Trainer::Trainer(const TrainConfig& cfg, const StudyData& data, Communicator& co
     if (data_.train.empty()) throw Error("the training split is empty");
     if (data_.val.empty()) throw Error("the validation split is empty");
     if (data_.test.empty()) throw Error("the test split is empty");
+    if (cfg_.target_scale == "mean") {
+        double sum = 0;
+        for (auto& s : data_.train) sum += s.target;
+        scale_ = sum / static_cast<double>(data_.train.size());
+        if (!(scale_ > 0) || !std::isfinite(scale_)) {
+            throw Error("target_scale=mean needs positive training targets");
+        }
+    }
     const data::Graph& g0 = data_.train.front().graph;
     model_cfg_ = model_config_for(cfg_, g0.feat_dim, static_cast<int64_t>(g0.static_feat.size()));
     // The same seed on every rank gives identical initial weights; the
@@ -156,7 +164,9 @@ std::vector<double> Trainer::predict(const std::vector<data::Sample>& samples) {
         std::vector<const data::Graph*> graphs;
         for (auto i : batches[b]) graphs.push_back(&samples[static_cast<size_t>(i)].graph);
         auto out = to_vector(model_->forward(collate(graphs, dtype_, device_)));
-        for (size_t k = 0; k < out.size(); ++k) pred[static_cast<size_t>(batches[b][k])] = out[k];
+        for (size_t k = 0; k < out.size(); ++k) {
+            pred[static_cast<size_t>(batches[b][k])] = out[k] * scale_;
+        }
     }
     if (comm_.size() > 1) comm_.allreduce_sum(pred);
     model_->train();
@@ -226,7 +236,7 @@ TrainOutput Trainer::run(bool resume) {
                 pairs_global += has_aug;
                 if (k < lo || k >= hi) continue;
                 graphs.push_back(&s.graph);
-                y.push_back(s.target);
+                y.push_back(s.target / scale_);
                 if (has_aug) {
                     aug_graphs.push_back(&s.augmented);
                     ++pairs_local;

@@ -50,6 +50,8 @@ public:
 
     model::Predictor& model() { return model_; }
     const model::ModelConfig& model_config() const { return model_cfg_; }
+    // Predictions are the model's output times this (see TrainConfig::target_scale).
+    double target_scale() const { return scale_; }
 
 private:
     double validation_metric(const std::vector<double>& pred) const;
@@ -68,6 +70,7 @@ private:
     std::unique_ptr<torch::optim::Adam> optimizer_;
     std::vector<torch::Tensor> best_params_;
     std::function<void(int)> on_epoch_;
+    double scale_ = 1.0;
     torch::Dtype dtype_;
     torch::Device device_;
 };

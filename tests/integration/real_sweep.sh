@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# real_sweep.sh NAR SRC MPIEXEC — examples/quick.toml cut to 1 repeat and 1 epoch.
+set -uo pipefail
+NAR=$1 SRC=$2 MPIEXEC=${3:-mpirun}
+WORK=$(mktemp -d /tmp/nar_it_real_sweep_XXXX)
+trap 'rm -rf "$WORK"' EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+OVR=(repeats=1 epochs=1 hidden=8 fc_hidden=8 layers=1)
+
+"$MPIEXEC" -np 3 --oversubscribe "$NAR" sweep run "$SRC/examples/quick.toml" "${OVR[@]}" \
+    --out "$WORK/out" > "$WORK/log" 2>&1 || { cat "$WORK/log"; fail "sweep exited non-zero"; }
+[ "$(find "$WORK/out" -name 'r00.h5' | wc -l)" = 5 ] || { find "$WORK/out"; fail "expected 5 results"; }
+[ -z "$(find "$WORK/out" -name '*.ckpt.h5' -o -name '*.tmp')" ] || fail "checkpoints or temp files left"
+[ "$(awk -F'\t' 'NR > 1 && $2 == "done"' "$WORK/out/index.tsv" | wc -l)" = 5 ] \
+    || { cat "$WORK/out/index.tsv"; fail "index does not list 5 done jobs"; }
+
+"$NAR" aggregate "$WORK/out" > "$WORK/table" 2>&1 || { cat "$WORK/table"; fail "aggregate failed"; }
+for id in nb201_acc/local nb201_acc/global nb201_acc_gnn nb201_lat/latency_titan_rtx_1 nb201_lat/latency_raspi4; do
+  grep -q "$id" "$WORK/table" || { cat "$WORK/table"; fail "aggregate lacks $id"; }
+done
+
+before=$(find "$WORK/out" -name '*.h5' -printf '%p %T@\n' | sort)
+"$MPIEXEC" -np 3 --oversubscribe "$NAR" sweep run "$SRC/examples/quick.toml" "${OVR[@]}" \
+    --out "$WORK/out" --resume > "$WORK/log2" 2>&1 || { cat "$WORK/log2"; fail "resume exited non-zero"; }
+after=$(find "$WORK/out" -name '*.h5' -printf '%p %T@\n' | sort)
+[ "$before" = "$after" ] || fail "--resume rewrote finished results"
+echo "PASS: real_sweep"
