@@ -25,6 +25,8 @@
 #include "model/losses.h"
 #include "model/predictor.h"
 
+extern "C" void openblas_set_num_threads(int) __attribute__((weak));
+
 namespace {
 
 using nar::common::H5File;
@@ -168,6 +170,8 @@ int main(int argc, char** argv) {
             const bool accuracy = std::string(task) == "accuracy";
             for (int threads : thread_counts) {
                 torch::set_num_threads(threads);
+                // OpenBLAS keeps its own pool: without this "1 thread" still multiplies on 2.
+                if (openblas_set_num_threads != nullptr) openblas_set_num_threads(threads);
                 torch::manual_seed(0);
                 Predictor model(ModelConfig::preset(task));
                 const GraphBatch& b = accuracy ? acc : lat;

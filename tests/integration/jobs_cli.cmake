@@ -9,7 +9,7 @@ add_test(NAME jobs_cli_plan_quick
   COMMAND ${CMAKE_COMMAND}
     "-DCMD=$<TARGET_FILE:nar>;sweep;plan;${PROJECT_SOURCE_DIR}/examples/quick.toml"
     -DEXPECT_RC=0
-    "-DEXPECT=total: 60 jobs, 5 configurations;nb201_lat/latency_raspi4/r11 +[0-9a-f]+ +[0-9]+"
+    "-DEXPECT=total: 60 jobs, 5 configurations;nb201_lat/latency_gold_6226/r11 +[0-9a-f]+ +[0-9]+"
     -P ${NAR_JOBS_CLI_CHECK})
 
 add_test(NAME jobs_cli_plan_overrides

@@ -15,7 +15,7 @@ OVR=(repeats=1 epochs=1 hidden=8 fc_hidden=8 layers=1)
     || { cat "$WORK/out/index.tsv"; fail "index does not list 5 done jobs"; }
 
 "$NAR" aggregate "$WORK/out" > "$WORK/table" 2>&1 || { cat "$WORK/table"; fail "aggregate failed"; }
-for id in nb201_acc/local nb201_acc/global nb201_acc_gnn nb201_lat/latency_titan_rtx_1 nb201_lat/latency_raspi4; do
+for id in nb201_acc/local nb201_acc/global nb201_acc_gnn nb201_lat/latency_titan_rtx_1 nb201_lat/latency_gold_6226; do
   grep -q "$id" "$WORK/table" || { cat "$WORK/table"; fail "aggregate lacks $id"; }
 done
 
