@@ -99,7 +99,7 @@ TEST(SweepPlan, QuickExpands) {
     EXPECT_EQ(p.jobs.size(), 60u);
     const JobSpec& lat = find_job(p, "nb201_lat/latency_gold_6226/r05");
     EXPECT_EQ(lat.params.at("target"), "latency:gold_6226");
-    EXPECT_EQ(lat.params.at("epochs"), "10");  // from [defaults]
+    EXPECT_EQ(lat.params.at("epochs"), "30");  // from [defaults]
     EXPECT_EQ(find_job(p, "nb201_acc/global/r00").params.at("structure"), "transformer");
     EXPECT_EQ(find_job(p, "nb201_acc_gnn/r11").params.at("structure"), "gnn");
 }
