@@ -24,4 +24,10 @@ before=$(find "$WORK/out" -name '*.h5' -printf '%p %T@\n' | sort)
     --out "$WORK/out" --resume > "$WORK/log2" 2>&1 || { cat "$WORK/log2"; fail "resume exited non-zero"; }
 after=$(find "$WORK/out" -name '*.h5' -printf '%p %T@\n' | sort)
 [ "$before" = "$after" ] || fail "--resume rewrote finished results"
+# One worker group of 2 ranks (data-parallel jobs inside the sweep).
+"$MPIEXEC" -np 3 --oversubscribe "$NAR" sweep run "$SRC/examples/quick.toml" "${OVR[@]}" \
+    --ranks-per-job 2 --out "$WORK/g2" > "$WORK/log3" 2>&1 || { cat "$WORK/log3"; fail "G=2 sweep failed"; }
+[ "$(awk -F'\t' 'NR > 1 && $2 == "done"' "$WORK/g2/index.tsv" | wc -l)" = 5 ] \
+    || { cat "$WORK/g2/index.tsv"; fail "G=2: index does not list 5 done jobs"; }
+grep -q "2 rank(s)" "$WORK/log3" || { cat "$WORK/log3"; fail "G=2 jobs did not run on 2 ranks"; }
 echo "PASS: real_sweep"
