@@ -26,6 +26,23 @@ struct Handle {
     Handle& operator=(const Handle&) = delete;
 };
 
+// "a/b/c" -> {"a", "a/b", "a/b/c"}; empty parts are skipped.
+std::vector<std::string> path_prefixes(const std::string& name) {
+    std::vector<std::string> out;
+    std::string prefix;
+    size_t pos = 0;
+    while (pos < name.size()) {
+        size_t next = name.find('/', pos);
+        if (next == std::string::npos) next = name.size();
+        if (next > pos) {
+            prefix += (prefix.empty() ? "" : "/") + name.substr(pos, next - pos);
+            out.push_back(prefix);
+        }
+        pos = next + 1;
+    }
+    return out;
+}
+
 }  // namespace
 
 size_t numel(const Shape& s) {
@@ -77,16 +94,8 @@ void H5File::close() {
 void H5File::fail(const std::string& what) const { throw Error(path_ + ": " + what); }
 
 bool H5File::exists(const std::string& name) const {
-    if (name.empty() || name == "/") return true;
     // H5Lexists needs every parent to exist, so walk the path.
-    std::string prefix;
-    size_t pos = 0;
-    while (pos != std::string::npos) {
-        size_t next = name.find('/', pos);
-        std::string part = name.substr(pos, next == std::string::npos ? next : next - pos);
-        pos = next == std::string::npos ? next : next + 1;
-        if (part.empty()) continue;
-        prefix += (prefix.empty() ? "" : "/") + part;
+    for (const auto& prefix : path_prefixes(name)) {
         if (H5Lexists(id_, prefix.c_str(), H5P_DEFAULT) <= 0) return false;
     }
     return true;
@@ -116,14 +125,7 @@ std::vector<std::string> H5File::children(const std::string& group) const {
 }
 
 void H5File::create_group(const std::string& name) {
-    std::string prefix;
-    size_t pos = 0;
-    while (pos != std::string::npos) {
-        size_t next = name.find('/', pos);
-        std::string part = name.substr(pos, next == std::string::npos ? next : next - pos);
-        pos = next == std::string::npos ? next : next + 1;
-        if (part.empty()) continue;
-        prefix += (prefix.empty() ? "" : "/") + part;
+    for (const auto& prefix : path_prefixes(name)) {
         if (H5Lexists(id_, prefix.c_str(), H5P_DEFAULT) > 0) continue;
         Handle g(H5Gcreate2(id_, prefix.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
                  H5Gclose);
