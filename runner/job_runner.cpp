@@ -12,6 +12,7 @@
 #include "jobs/metrics.h"
 #include "jobs/result_file.h"
 #include "model/model_io.h"
+#include "runner/mpi_env.h"
 #include "runner/study_data.h"
 #include "runner/trainer.h"
 
@@ -68,7 +69,7 @@ JobOutcome run_job(const jobs::JobSpec& spec, Communicator& comm, const JobOptio
         r.config_text = cfg.to_text();
         r.device = cfg.device;
         r.val_metric_name = cfg.is_latency() ? "mape" : "kendall_tau";
-        if (cfg.threads > 0) torch::set_num_threads(cfg.threads);
+        if (cfg.threads > 0) set_compute_threads(cfg.threads);
         if (!spec.result_path.empty()) {
             auto parent = std::filesystem::path(spec.result_path).parent_path();
             if (!parent.empty() && leader) std::filesystem::create_directories(parent);

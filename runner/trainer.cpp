@@ -226,9 +226,10 @@ TrainOutput Trainer::run(bool resume) {
             const int64_t lo = bg * comm_.rank() / G, hi = bg * (comm_.rank() + 1) / G;
 
             // Pairs for the architecture-consistency loss in the whole global batch.
-            int64_t pairs_global = 0, pairs_local = 0;
+            int64_t pairs_global = 0;
             std::vector<const data::Graph*> graphs;
             std::vector<const data::Graph*> aug_graphs;
+            std::vector<int64_t> with_aug;  // local positions of originals that have a partner
             std::vector<double> y;
             for (int64_t k = 0; k < bg; ++k) {
                 const auto& s = data_.train[static_cast<size_t>(batch[static_cast<size_t>(k)])];
@@ -239,10 +240,11 @@ TrainOutput Trainer::run(bool resume) {
                 y.push_back(s.target / scale_);
                 if (has_aug) {
                     aug_graphs.push_back(&s.augmented);
-                    ++pairs_local;
+                    with_aug.push_back(k - lo);
                 }
             }
             const int64_t n_local = hi - lo;
+            const int64_t pairs_local = static_cast<int64_t>(with_aug.size());
 
             optimizer_->zero_grad();
             double loss_value = 0;
@@ -271,14 +273,6 @@ TrainOutput Trainer::run(bool resume) {
                 if (pairs_local > 0) {
                     // Augmented partners follow the originals, in the same order as
                     // the originals that have one.
-                    std::vector<int64_t> with_aug;
-                    for (int64_t k = 0; k < n_local; ++k) {
-                        if (cfg_.ac_weight > 0 &&
-                            data_.train[static_cast<size_t>(batch[static_cast<size_t>(lo + k)])]
-                                    .augmented.num_nodes > 0) {
-                            with_aug.push_back(k);
-                        }
-                    }
                     auto idx = torch::tensor(with_aug, torch::kInt64).to(device_);
                     auto aug = pred.slice(0, n_local, n_local + pairs_local);
                     const double pair_share =
