@@ -108,8 +108,8 @@ std::vector<std::string> H5File::children(const std::string& group) const {
     H5Gget_info(g.id, &info);
     std::vector<std::string> out;
     for (hsize_t i = 0; i < info.nlinks; ++i) {
-        ssize_t len = H5Lget_name_by_idx(g.id, ".", H5_INDEX_CRT_ORDER, H5_ITER_INC, i, nullptr,
-                                         0, H5P_DEFAULT);
+        ssize_t len = H5Lget_name_by_idx(g.id, ".", H5_INDEX_CRT_ORDER, H5_ITER_INC, i, nullptr, 0,
+                                         H5P_DEFAULT);
         if (len < 0) {
             len = H5Lget_name_by_idx(g.id, ".", H5_INDEX_NAME, H5_ITER_INC, i, nullptr, 0,
                                      H5P_DEFAULT);
@@ -127,8 +127,7 @@ std::vector<std::string> H5File::children(const std::string& group) const {
 void H5File::create_group(const std::string& name) {
     for (const auto& prefix : path_prefixes(name)) {
         if (H5Lexists(id_, prefix.c_str(), H5P_DEFAULT) > 0) continue;
-        Handle g(H5Gcreate2(id_, prefix.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
-                 H5Gclose);
+        Handle g(H5Gcreate2(id_, prefix.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose);
         if (g.id < 0) fail("cannot create group '" + prefix + "'");
     }
 }
@@ -148,8 +147,7 @@ Shape H5File::shape(const std::string& name) const {
     return s;
 }
 
-void H5File::read_numeric(const std::string& name, hid_t mem_type, void* out,
-                          size_t expect) const {
+void H5File::read_numeric(const std::string& name, hid_t mem_type, void* out, size_t expect) const {
     Handle d(H5Dopen2(id_, name.c_str(), H5P_DEFAULT), H5Dclose);
     if (d.id < 0) fail("no dataset '" + name + "'");
     Handle t(H5Dget_type(d.id), H5Tclose);
@@ -262,16 +260,14 @@ void H5File::write_numeric(const std::string& name, hid_t mem_type, const void* 
     }
     remove_if_exists(name);
     ensure_parent(name);
-    Handle sp(shape.empty() ? H5Screate(H5S_SCALAR)
-                            : H5Screate_simple(static_cast<int>(shape.size()), shape.data(),
-                                               nullptr),
+    Handle sp(shape.empty()
+                  ? H5Screate(H5S_SCALAR)
+                  : H5Screate_simple(static_cast<int>(shape.size()), shape.data(), nullptr),
               H5Sclose);
-    Handle d(H5Dcreate2(id_, name.c_str(), mem_type, sp.id, H5P_DEFAULT, H5P_DEFAULT,
-                        H5P_DEFAULT),
+    Handle d(H5Dcreate2(id_, name.c_str(), mem_type, sp.id, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
              H5Dclose);
     if (d.id < 0) fail("cannot create dataset '" + name + "'");
-    if (numel(shape) > 0 &&
-        H5Dwrite(d.id, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0) {
+    if (numel(shape) > 0 && H5Dwrite(d.id, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0) {
         fail("cannot write dataset '" + name + "'");
     }
 }
@@ -347,8 +343,8 @@ std::vector<std::string> H5File::attr_names(const std::string& obj) const {
     H5Oget_info(o.id, &info);
     std::vector<std::string> out;
     for (hsize_t i = 0; i < info.num_attrs; ++i) {
-        ssize_t len = H5Aget_name_by_idx(o.id, ".", H5_INDEX_NAME, H5_ITER_INC, i, nullptr, 0,
-                                         H5P_DEFAULT);
+        ssize_t len =
+            H5Aget_name_by_idx(o.id, ".", H5_INDEX_NAME, H5_ITER_INC, i, nullptr, 0, H5P_DEFAULT);
         std::string s(static_cast<size_t>(len), '\0');
         H5Aget_name_by_idx(o.id, ".", H5_INDEX_NAME, H5_ITER_INC, i, s.data(), len + 1,
                            H5P_DEFAULT);
@@ -358,8 +354,7 @@ std::vector<std::string> H5File::attr_names(const std::string& obj) const {
 }
 
 std::string H5File::read_attr_string(const std::string& obj, const std::string& attr) const {
-    Handle a(H5Aopen_by_name(id_, obj.c_str(), attr.c_str(), H5P_DEFAULT, H5P_DEFAULT),
-             H5Aclose);
+    Handle a(H5Aopen_by_name(id_, obj.c_str(), attr.c_str(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
     if (a.id < 0) fail("no attribute '" + attr + "' on '" + obj + "'");
     auto v = read_string_data(a.id, true, attr, path_);
     if (v.size() != 1) fail("attribute '" + attr + "' is not a single string");
@@ -367,8 +362,7 @@ std::string H5File::read_attr_string(const std::string& obj, const std::string& 
 }
 
 double H5File::read_attr_f64(const std::string& obj, const std::string& attr) const {
-    Handle a(H5Aopen_by_name(id_, obj.c_str(), attr.c_str(), H5P_DEFAULT, H5P_DEFAULT),
-             H5Aclose);
+    Handle a(H5Aopen_by_name(id_, obj.c_str(), attr.c_str(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
     if (a.id < 0) fail("no attribute '" + attr + "' on '" + obj + "'");
     double v = 0;
     if (H5Aread(a.id, H5T_NATIVE_DOUBLE, &v) < 0) fail("cannot read attribute '" + attr + "'");
@@ -376,8 +370,7 @@ double H5File::read_attr_f64(const std::string& obj, const std::string& attr) co
 }
 
 int64_t H5File::read_attr_i64(const std::string& obj, const std::string& attr) const {
-    Handle a(H5Aopen_by_name(id_, obj.c_str(), attr.c_str(), H5P_DEFAULT, H5P_DEFAULT),
-             H5Aclose);
+    Handle a(H5Aopen_by_name(id_, obj.c_str(), attr.c_str(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
     if (a.id < 0) fail("no attribute '" + attr + "' on '" + obj + "'");
     int64_t v = 0;
     if (H5Aread(a.id, H5T_NATIVE_INT64, &v) < 0) fail("cannot read attribute '" + attr + "'");

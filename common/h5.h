@@ -13,7 +13,7 @@ namespace nar::common {
 using Shape = std::vector<hsize_t>;
 
 class H5File {
-public:
+  public:
     enum class Mode { Read, ReadWrite, Truncate };
     H5File(const std::string& path, Mode mode);
     ~H5File();
@@ -61,7 +61,7 @@ public:
 
     void flush();
 
-private:
+  private:
     [[noreturn]] void fail(const std::string& what) const;
     void read_numeric(const std::string& name, hid_t mem_type, void* out, size_t expect) const;
     void write_numeric(const std::string& name, hid_t mem_type, const void* data,

@@ -6,10 +6,10 @@
 
 namespace nar::runner {
 
-void add_model_commands(CLI::App& app);    // nar model info
-void add_data_commands(CLI::App& app);     // nar data features|inspect
-void add_train_commands(CLI::App& app);    // nar train, nar predict
-void add_sweep_commands(CLI::App& app);    // nar sweep plan|run, nar aggregate
-void add_slurm_commands(CLI::App& app);    // nar slurm submit|status
+void add_model_commands(CLI::App& app);  // nar model info
+void add_data_commands(CLI::App& app);   // nar data features|inspect
+void add_train_commands(CLI::App& app);  // nar train, nar predict
+void add_sweep_commands(CLI::App& app);  // nar sweep plan|run, nar aggregate
+void add_slurm_commands(CLI::App& app);  // nar slurm submit|status
 
 }  // namespace nar::runner

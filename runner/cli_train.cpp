@@ -43,9 +43,9 @@ struct PredictCli {
 int run_train(const TrainCli& cli) {
     install_stop_handlers();
     const MpiInfo& mpi = mpi_init();
-    std::unique_ptr<Communicator> comm =
-        mpi.active && mpi.world_size > 1 ? make_mpi_communicator(MPI_COMM_WORLD)
-                                         : make_self_communicator();
+    std::unique_ptr<Communicator> comm = mpi.active && mpi.world_size > 1
+                                             ? make_mpi_communicator(MPI_COMM_WORLD)
+                                             : make_self_communicator();
     if (mpi.world_rank != 0) spdlog::set_level(spdlog::level::warn);
     auto params = cli.params;
     if (!params.count("threads")) {
@@ -70,11 +70,11 @@ int run_train(const TrainCli& cli) {
         if (comm->rank() == 0) {
             auto& m = o.result.metrics;
             spdlog::info("done: {} -> {}", cli.id, cli.out);
-            spdlog::info("test: MAPE {:.2f}%  Acc(10%) {:.2f}%  Acc(5%) {:.2f}%  Acc(1%) {:.2f}%  "
-                         "Kendall tau {:.4f}  (n={}, best epoch {})",
-                         100 * m["mape"], 100 * m["acc10"], 100 * m["acc5"], 100 * m["acc1"],
-                         m["kendall_tau"], static_cast<int64_t>(m["n"]),
-                         o.result.best_epoch + 1);
+            spdlog::info(
+                "test: MAPE {:.2f}%  Acc(10%) {:.2f}%  Acc(5%) {:.2f}%  Acc(1%) {:.2f}%  "
+                "Kendall tau {:.4f}  (n={}, best epoch {})",
+                100 * m["mape"], 100 * m["acc10"], 100 * m["acc5"], 100 * m["acc1"],
+                m["kendall_tau"], static_cast<int64_t>(m["n"]), o.result.best_epoch + 1);
         }
     } else if (o.end == JobEnd::interrupted) {
         if (comm->rank() == 0) {
@@ -172,11 +172,12 @@ int run_predict(const PredictCli& cli) {
     for (auto& g : graphs) ptrs.push_back(&g);
     auto pred =
         model->forward(collate(ptrs, dtype, torch::kCPU)).to(torch::kFloat64) * inputs.target_scale;
-    const std::string what = inputs.target.empty() ? "predicted latency (ms)"
-                                                   : "predicted " + inputs.target;
+    const std::string what =
+        inputs.target.empty() ? "predicted latency (ms)" : "predicted " + inputs.target;
     std::printf("%-60s  %s\n", cells_model ? "cell" : "network", what.c_str());
     for (size_t i = 0; i < labels.size(); ++i) {
-        std::printf("%-60s  %.6g\n", labels[i].c_str(), pred[static_cast<int64_t>(i)].item<double>());
+        std::printf("%-60s  %.6g\n", labels[i].c_str(),
+                    pred[static_cast<int64_t>(i)].item<double>());
     }
     return 0;
 }
@@ -185,12 +186,15 @@ int run_predict(const PredictCli& cli) {
 
 void add_train_commands(CLI::App& app) {
     auto cli = std::make_shared<TrainCli>();
-    auto* train = app.add_subcommand("train", "Train and test one job (data-parallel under mpirun)");
+    auto* train =
+        app.add_subcommand("train", "Train and test one job (data-parallel under mpirun)");
     // Options that feed TrainConfig. Their defaults are the paper's per study
     // (see README); the resolved values are printed and stored in the result.
     const std::vector<std::pair<std::string, std::string>> options = {
-        {"study", "nnlqp-in-domain | nnlqp-unseen | nb101-accuracy | nb201-accuracy | nb201-latency"},
-        {"data-root", "NNLQP root (gt.txt/gt_stage.txt + ONNX), or NB101 tfrecord/CSV; default: bundled"},
+        {"study",
+         "nnlqp-in-domain | nnlqp-unseen | nb101-accuracy | nb201-accuracy | nb201-latency"},
+        {"data-root",
+         "NNLQP root (gt.txt/gt_stage.txt + ONNX), or NB101 tfrecord/CSV; default: bundled"},
         {"holdout", "nnlqp-unseen: the family to test on"},
         {"platform", "NNLQP platform filter"},
         {"target", "cells: accuracy:cifar10 (default) | accuracy:cifar100 | latency:<device> ..."},
@@ -231,7 +235,8 @@ void add_train_commands(CLI::App& app) {
     }
     train->get_option("--study")->required();
     train->add_option("--out", cli->out, "result file (HDF5)")->required();
-    train->add_option("--save-model", cli->save_model, "also save the trained model (for nar predict)");
+    train->add_option("--save-model", cli->save_model,
+                      "also save the trained model (for nar predict)");
     train->add_option("--id", cli->id, "job id stored in the result")->capture_default_str();
     train->add_flag("--resume", cli->resume, "continue from the checkpoint next to --out");
     train->callback([cli] {
@@ -240,7 +245,8 @@ void add_train_commands(CLI::App& app) {
     });
 
     auto pc = std::make_shared<PredictCli>();
-    auto* predict = app.add_subcommand("predict", "Predict latency of ONNX networks or accuracy of cells");
+    auto* predict =
+        app.add_subcommand("predict", "Predict latency of ONNX networks or accuracy of cells");
     predict->add_option("--model", pc->model, "model file from nar train --save-model")
         ->required()
         ->check(CLI::ExistingFile);

@@ -13,7 +13,7 @@
 namespace nar::runner {
 
 class Communicator {
-public:
+  public:
     virtual ~Communicator() = default;
     virtual int rank() const = 0;
     virtual int size() const = 0;

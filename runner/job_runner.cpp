@@ -121,8 +121,7 @@ JobOutcome run_job(const jobs::JobSpec& spec, Communicator& comm, const JobOptio
         if (leader) spdlog::error("[{}] failed: {}", spec.id, e.what());
     }
     r.end_time = utc_now();
-    r.wall_seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    r.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (leader && !spec.result_path.empty()) {
         try {
             jobs::write_result(spec.result_path, r);

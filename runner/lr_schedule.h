@@ -8,13 +8,13 @@ namespace nar::runner {
 // shape as transformers' get_linear_schedule_with_warmup). `step` is the 0-based
 // index of the optimiser step about to be taken.
 class LrSchedule {
-public:
+  public:
     LrSchedule(double peak, int64_t total_steps, double warmup_fraction);
     double at(int64_t step) const;
     int64_t total_steps() const { return total_; }
     int64_t warmup_steps() const { return warmup_; }
 
-private:
+  private:
     double peak_;
     int64_t total_;
     int64_t warmup_;

@@ -20,14 +20,13 @@ int main(int argc, char** argv) {
     mallopt(M_TRIM_THRESHOLD, 1 << 30);
     CLI::App app{"nar: distributed experiment runner for NAR-Former V2"};
     app.require_subcommand(1);
-    app.set_version_flag("--version", "nar " + nar::common::version() + " (" +
-                                          nar::common::git_describe() + ")");
+    app.set_version_flag(
+        "--version", "nar " + nar::common::version() + " (" + nar::common::git_describe() + ")");
     std::string log_level = "info";
     app.add_option("--log-level", log_level, "trace|debug|info|warn|error|off")
         ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}))
         ->capture_default_str();
-    app.parse_complete_callback(
-        [&] { spdlog::set_level(spdlog::level::from_str(log_level)); });
+    app.parse_complete_callback([&] { spdlog::set_level(spdlog::level::from_str(log_level)); });
     spdlog::set_pattern("[%H:%M:%S] [%l] %v");
 
     nar::runner::add_model_commands(app);

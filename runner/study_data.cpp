@@ -31,7 +31,8 @@ StudyData load_cells(const TrainConfig& cfg) {
     d.train = std::move(cs.train);
     d.val = std::move(cs.val);
     d.test = std::move(cs.test);
-    if (opt.benchmark == "nb201" && cfg.target.rfind("accuracy:", 0) == 0 && cfg.data_root.empty()) {
+    if (opt.benchmark == "nb201" && cfg.target.rfind("accuracy:", 0) == 0 &&
+        cfg.data_root.empty()) {
         d.notes.push_back(
             "the bundled NAS-Bench-201 file has test accuracy only: training and validation "
             "targets are test accuracy too (the paper trains on cifar10-valid validation "
@@ -78,8 +79,7 @@ StudyData load_study_data(const TrainConfig& cfg) {
     return cfg.cell_study() ? load_cells(cfg) : load_networks(cfg);
 }
 
-void save_model_inputs(const std::string& model_path, const TrainConfig& cfg,
-                       double target_scale) {
+void save_model_inputs(const std::string& model_path, const TrainConfig& cfg, double target_scale) {
     common::H5File f(model_path, common::H5File::Mode::ReadWrite);
     f.write_attr_string("/", "study", cfg.study);
     f.write_attr_string("/", "encoding", cfg.encoding);

@@ -11,8 +11,7 @@ StudyData load_study_data(const TrainConfig& cfg);
 
 // Records in a saved model file how its inputs were encoded (study, encoding,
 // target), so `nar predict` encodes new networks or cells the same way.
-void save_model_inputs(const std::string& model_path, const TrainConfig& cfg,
-                       double target_scale);
+void save_model_inputs(const std::string& model_path, const TrainConfig& cfg, double target_scale);
 
 struct ModelInputs {
     std::string study, encoding, target;

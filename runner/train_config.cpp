@@ -75,18 +75,46 @@ void apply_variant(TrainConfig& c, const std::string& row) {
 
 }  // namespace
 
-bool TrainConfig::is_latency() const { return study.rfind("nnlqp", 0) == 0 || study == "nb201-latency"; }
+bool TrainConfig::is_latency() const {
+    return study.rfind("nnlqp", 0) == 0 || study == "nb201-latency";
+}
 bool TrainConfig::cell_study() const { return study.rfind("nb", 0) == 0; }
 std::string TrainConfig::preset() const { return cell_study() ? "accuracy" : "latency"; }
 
 const std::vector<std::string>& train_config_keys() {
-    static const std::vector<std::string> keys = {
-        "study",     "data_root",   "holdout",    "platform",   "target",     "encoding",
-        "test",      "fraction",    "train_count", "val_count", "val_fraction", "split_seed",
-        "variant",   "structure",   "attention",  "ta_enhance", "ffn",        "hidden",
-        "layers",    "fc_hidden",   "dropout",    "epochs",     "batch_size", "lr",
-        "warmup_fraction", "sr_weight", "ac_weight", "dtype",   "device",     "threads",
-        "seed",      "eval_batch_size", "target_scale"};
+    static const std::vector<std::string> keys = {"study",
+                                                  "data_root",
+                                                  "holdout",
+                                                  "platform",
+                                                  "target",
+                                                  "encoding",
+                                                  "test",
+                                                  "fraction",
+                                                  "train_count",
+                                                  "val_count",
+                                                  "val_fraction",
+                                                  "split_seed",
+                                                  "variant",
+                                                  "structure",
+                                                  "attention",
+                                                  "ta_enhance",
+                                                  "ffn",
+                                                  "hidden",
+                                                  "layers",
+                                                  "fc_hidden",
+                                                  "dropout",
+                                                  "epochs",
+                                                  "batch_size",
+                                                  "lr",
+                                                  "warmup_fraction",
+                                                  "sr_weight",
+                                                  "ac_weight",
+                                                  "dtype",
+                                                  "device",
+                                                  "threads",
+                                                  "seed",
+                                                  "eval_batch_size",
+                                                  "target_scale"};
     return keys;
 }
 

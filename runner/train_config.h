@@ -10,18 +10,19 @@
 namespace nar::runner {
 
 struct TrainConfig {
-    std::string study;  // nnlqp-in-domain | nnlqp-unseen | nb101-accuracy | nb201-accuracy | nb201-latency
+    std::string
+        study;  // nnlqp-in-domain | nnlqp-unseen | nb101-accuracy | nb201-accuracy | nb201-latency
 
     // Data and split.
-    std::string data_root;  // NNLQP root, or a NAS-Bench-101 tfrecord; "" = bundled data
-    std::string holdout;    // nnlqp-unseen: the family tested on
-    std::string platform;   // NNLQP platform filter ("" = all)
-    std::string target;     // cells: accuracy:cifar10, latency:titan_rtx_1, ...
-    std::string encoding;   // networks: pe | raw | op_pe; cells: pe | onehot
+    std::string data_root;            // NNLQP root, or a NAS-Bench-101 tfrecord; "" = bundled data
+    std::string holdout;              // nnlqp-unseen: the family tested on
+    std::string platform;             // NNLQP platform filter ("" = all)
+    std::string target;               // cells: accuracy:cifar10, latency:titan_rtx_1, ...
+    std::string encoding;             // networks: pe | raw | op_pe; cells: pe | onehot
     std::string test_mode = "whole";  // NAS: whole space (paper) or rest
     double fraction = 0.0;            // NAS training fraction (0: use train_count)
     int64_t train_count = 0;
-    int64_t val_count = 200;    // NAS validation cells
+    int64_t val_count = 200;     // NAS validation cells
     double val_fraction = 0.05;  // NNLQP: share of each family's training rows validated on
     uint64_t split_seed = 0;     // fixed across repeats: the split does not vary with the job
     std::string variant;         // Table 5 row (row1..row6) or "" (the full model)
@@ -48,10 +49,10 @@ struct TrainConfig {
     uint64_t seed = 0;
     int64_t eval_batch_size = 256;
 
-    bool is_latency() const;       // primary metric MAPE (lower is better)
-    bool cell_study() const;       // NAS-Bench cells rather than ONNX networks
-    std::string preset() const;    // model preset: "latency" or "accuracy"
-    std::string to_text() const;   // every key, one "key=value" line each, sorted
+    bool is_latency() const;      // primary metric MAPE (lower is better)
+    bool cell_study() const;      // NAS-Bench cells rather than ONNX networks
+    std::string preset() const;   // model preset: "latency" or "accuracy"
+    std::string to_text() const;  // every key, one "key=value" line each, sorted
 };
 
 // The keys accepted in `params` (also the `nar train` options).

@@ -189,8 +189,8 @@ TrainOutput Trainer::run(bool resume) {
         // The saved partial-epoch loss is the group's sum; count it once.
         if (comm_.rank() != 0) loss_sum = loss_count = 0;
         if (comm_.rank() == 0) {
-            spdlog::info("resuming from {} at epoch {} step {}", checkpoint_path_,
-                         start_epoch + 1, start_step);
+            spdlog::info("resuming from {} at epoch {} step {}", checkpoint_path_, start_epoch + 1,
+                         start_step);
         }
     }
 
@@ -261,7 +261,8 @@ TrainOutput Trainer::run(bool resume) {
                 const double share = static_cast<double>(n_local) / static_cast<double>(bg);
                 auto loss = model::relative_mse(orig, target) * share;
                 if (cfg_.sr_weight > 0 && n_local > 1) {
-                    std::mt19937_64 rng(mix_seed(cfg_.seed, 2 * static_cast<uint64_t>(global_step) + 1));
+                    std::mt19937_64 rng(
+                        mix_seed(cfg_.seed, 2 * static_cast<uint64_t>(global_step) + 1));
                     std::vector<int64_t> perm(static_cast<size_t>(n_local));
                     std::iota(perm.begin(), perm.end(), 0);
                     for (size_t i = perm.size(); i > 1; --i) {
@@ -321,14 +322,15 @@ TrainOutput Trainer::run(bool resume) {
         if (on_epoch_) on_epoch_(static_cast<int>(epoch + 1));
 
         if (leader) {
-            const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() -
-                                                              t_epoch).count();
+            const double secs =
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - t_epoch).count();
             const double rate = static_cast<double>(data_.train.size()) / std::max(secs, 1e-9);
             const double eta = secs * static_cast<double>(cfg_.epochs - epoch - 1);
-            spdlog::info("epoch {:>4}/{} loss {:.5f} val {} {:.4f} (best {:.4f} @ {}) lr {:.2e} "
-                         "{:.0f} graphs/s ETA {:.0f}s",
-                         epoch + 1, cfg_.epochs, epoch_loss, cfg_.is_latency() ? "mape" : "tau",
-                         metric, best_metric, out.best_epoch + 1, out.lr.back(), rate, eta);
+            spdlog::info(
+                "epoch {:>4}/{} loss {:.5f} val {} {:.4f} (best {:.4f} @ {}) lr {:.2e} "
+                "{:.0f} graphs/s ETA {:.0f}s",
+                epoch + 1, cfg_.epochs, epoch_loss, cfg_.is_latency() ? "mape" : "tau", metric,
+                best_metric, out.best_epoch + 1, out.lr.back(), rate, eta);
         }
     }
 

@@ -25,13 +25,13 @@ struct TrainOutput {
     std::vector<double> train_loss, val_metric, lr;  // per finished epoch
     int best_epoch = -1;
     int epochs_done = 0;
-    bool interrupted = false;        // stopped by a signal; a checkpoint was written
-    std::vector<double> test_pred;   // test predictions (test sample order), when finished
-    double train_graphs_per_s = 0;   // training throughput of this run (all ranks together)
+    bool interrupted = false;       // stopped by a signal; a checkpoint was written
+    std::vector<double> test_pred;  // test predictions (test sample order), when finished
+    double train_graphs_per_s = 0;  // training throughput of this run (all ranks together)
 };
 
 class Trainer {
-public:
+  public:
     // `checkpoint_path` empty: no checkpoints.
     Trainer(const TrainConfig& cfg, const StudyData& data, Communicator& comm,
             std::string checkpoint_path);
@@ -53,7 +53,7 @@ public:
     // Predictions are the model's output times this (see TrainConfig::target_scale).
     double target_scale() const { return scale_; }
 
-private:
+  private:
     double validation_metric(const std::vector<double>& pred) const;
     bool better(double a, double b) const;
     void save_checkpoint(int64_t epoch, int64_t step_in_epoch, double loss_sum, double loss_count,

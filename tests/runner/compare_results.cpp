@@ -32,8 +32,8 @@ int main(int argc, char** argv) {
                              std::max(std::fabs(a.predictions[i]), 1e-300);
             worst = std::max(worst, d);
         }
-        std::printf("n=%zu worst relative difference %.3e (tolerance %.1e)\n",
-                    a.predictions.size(), worst, tol);
+        std::printf("n=%zu worst relative difference %.3e (tolerance %.1e)\n", a.predictions.size(),
+                    worst, tol);
         return worst <= tol ? 0 : 1;
     } catch (const std::exception& e) {
         std::fprintf(stderr, "%s\n", e.what());

@@ -107,12 +107,12 @@ TEST(TrainConfig, StudyDefaultsAreThePapers) {
 }
 
 TEST(TrainConfig, VariantsAndOverrides) {
-    auto r1 = resolve_train_config({{"study", "nnlqp-in-domain"}, {"data_root", "/x"},
-                                    {"variant", "row1"}});
+    auto r1 = resolve_train_config(
+        {{"study", "nnlqp-in-domain"}, {"data_root", "/x"}, {"variant", "row1"}});
     EXPECT_EQ(r1.model.at("structure"), "gnn");
     EXPECT_EQ(r1.encoding, "raw");
-    auto r4 = resolve_train_config({{"study", "nnlqp-in-domain"}, {"data_root", "/x"},
-                                    {"variant", "row4"}, {"hidden", "64"}});
+    auto r4 = resolve_train_config(
+        {{"study", "nnlqp-in-domain"}, {"data_root", "/x"}, {"variant", "row4"}, {"hidden", "64"}});
     EXPECT_EQ(r4.model.at("ffn"), "dense");
     EXPECT_EQ(r4.model.at("ta_enhance"), "false");
     EXPECT_EQ(r4.model.at("hidden"), "64");

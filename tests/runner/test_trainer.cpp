@@ -15,9 +15,15 @@ namespace {
 namespace fs = std::filesystem;
 
 std::map<std::string, std::string> small_nb201() {
-    return {{"study", "nb201-accuracy"}, {"train_count", "64"}, {"val_count", "32"},
-            {"test", "rest"},            {"hidden", "16"},      {"layers", "2"},
-            {"epochs", "4"},             {"lr", "1e-3"},        {"seed", "7"},
+    return {{"study", "nb201-accuracy"},
+            {"train_count", "64"},
+            {"val_count", "32"},
+            {"test", "rest"},
+            {"hidden", "16"},
+            {"layers", "2"},
+            {"epochs", "4"},
+            {"lr", "1e-3"},
+            {"seed", "7"},
             {"threads", "1"}};
 }
 
@@ -29,7 +35,7 @@ fs::path temp_dir(const std::string& name) {
 }
 
 class TrainerTest : public ::testing::Test {
-protected:
+  protected:
     static void SetUpTestSuite() {
         cfg_ = new TrainConfig(resolve_train_config(small_nb201()));
         data_ = new StudyData(load_study_data(*cfg_));
