@@ -33,7 +33,7 @@ int main(int argc, char** argv) {
     opts.out_dir = dir.string();
     auto noop = [](const jobs::JobSpec&, runner::Communicator&) {
         runner::JobOutcome o;
-        o.end = runner::JobEnd::done;
+        o.end = jobs::JobStatus::done;
         return o;
     };
     if (mpi.active) MPI_Barrier(MPI_COMM_WORLD);

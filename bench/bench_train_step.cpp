@@ -1,29 +1,42 @@
-// bench_train_step: graphs (cells) per second of one training step
-// (forward + backward + Adam) at the paper's sizes, with 1 and 2 threads.
+// bench_train_step: one training step (forward + backward + Adam) at the
+// paper's sizes, as a fraction of this machine's measured GEMM limit.
 //   latency : hidden 512, 2 layers, one batch of the 16 golden ONNX graphs
 //   accuracy: hidden 512, 6 layers, one batch of 8 NB201 cells
-// Usage: bench_train_step [--steps N] [--warmup N] [--threads N] [--fixtures DIR]
-// On a shared machine run with OMP_WAIT_POLICY=PASSIVE, or idle OpenMP
-// threads spin and the 2-thread numbers measure the spinning.
+// The step's GEMMs are counted (shapes, FLOPs) and timed on their own: that is
+// the ceiling. Configurations are interleaved over --repeats rounds and
+// reported as min/median/max. Other work on the machine is measured from /proc
+// and the numbers are withheld when there was any (unless --allow-load).
+// Usage: bench_train_step [--steps N] [--repeats N] [--warmup N] [--threads 1,2]
+//          [--tasks latency,accuracy] [--precision float32|bf16] [--allow-load]
+//          [--blas-core auto|keep|NAME] [--shapes] [--profile STEPS]
+//          [--optimizer flat|torch]
+//          [--fixtures DIR]
+// Run with OMP_WAIT_POLICY=PASSIVE, or idle OpenMP threads spin between steps.
+#include <ATen/autocast_mode.h>
 #include <torch/torch.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <ctime>
 #include <filesystem>
 #if defined(__GLIBC__)
 #include <malloc.h>
 #endif
+#include <sstream>
 #include <string>
 #include <vector>
 
+#include "bench/gemm_ceiling.h"
+#include "bench/machine_load.h"
+#include "bench/op_profile.h"
+#include "common/blas_startup.h"
 #include "common/error.h"
 #include "common/h5.h"
 #include "model/graph_batch.h"
 #include "model/losses.h"
 #include "model/predictor.h"
+#include "runner/flat_adam.h"
 
 extern "C" void openblas_set_num_threads(int) __attribute__((weak));
 
@@ -82,109 +95,268 @@ GraphBatch accuracy_batch(const std::string& fixtures) {
     return b;
 }
 
-struct Timing {
-    double fwd_ms = 0, bwd_ms = 0, opt_ms = 0, step_ms = 0;
-    double cpu_ms = 0;  // process CPU time per step (all threads)
+struct Options {
+    int steps = 5, repeats = 5, warmup = 2;
+    std::vector<int> threads = {1, 2};
+    std::vector<std::string> tasks = {"latency", "accuracy"};
+    bool bf16 = false, allow_load = false, shapes = false, flat_adam = true;
+    int profile = 0;  // steps to profile per configuration
+    std::string fixtures = NAR_FIXTURES;
 };
 
-// CPU time of the whole process: on a shared, loaded machine wall time mostly
-// measures the other jobs, while CPU time per step stays meaningful.
-double cpu_ms_now() { return 1000.0 * std::clock() / CLOCKS_PER_SEC; }
+struct StepTimes {
+    double fwd = 0, bwd = 0, opt = 0;
+    double cpu = 0;  // process CPU time (all threads): less disturbed by other jobs than wall time
+    double step() const { return fwd + bwd + opt; }
+};
 
-Timing time_steps(Predictor& model, const GraphBatch& batch, bool accuracy, int warmup, int steps) {
-    torch::manual_seed(0);
-    const int64_t b = batch.size();
-    const auto y = 0.5 + torch::rand({b});
-    torch::optim::Adam opt(model->parameters(), torch::optim::AdamOptions(1e-4));
-    model->train();
-    Timing t;
-    double cpu0 = 0;
-    for (int s = 0; s < warmup + steps; ++s) {
-        if (s == warmup) cpu0 = cpu_ms_now();
-        const auto t0 = Clock::now();
-        opt.zero_grad();
-        const auto pred = model->forward(batch);
-        auto loss = nar::model::relative_mse(pred, y);
-        if (accuracy) loss = loss + 0.1 * nar::model::sr_loss(pred, y, torch::randperm(b));
-        const auto t1 = Clock::now();
-        loss.backward();
-        const auto t2 = Clock::now();
-        opt.step();
-        const auto t3 = Clock::now();
-        if (s >= warmup) {
-            t.fwd_ms += std::chrono::duration<double, std::milli>(t1 - t0).count();
-            t.bwd_ms += std::chrono::duration<double, std::milli>(t2 - t1).count();
-            t.opt_ms += std::chrono::duration<double, std::milli>(t3 - t2).count();
+// One configuration: a model, its optimiser and its batch, stepped on demand.
+struct Config {
+    std::string task;
+    int threads = 1;
+    bool accuracy = false;
+    Predictor model{nullptr};
+    std::unique_ptr<torch::optim::Adam> opt;
+    const GraphBatch* batch = nullptr;
+    torch::Tensor y;
+    std::vector<nar::bench::GemmShape> gemms;
+    double ceiling_ms = 0;
+    std::vector<StepTimes> rounds;  // mean step of each repeat
+    std::vector<double> other_cores;
+};
+
+void use_threads(int n) {
+    torch::set_num_threads(n);
+    // OpenBLAS keeps its own pool: without this "1 thread" still multiplies on 2.
+    if (openblas_set_num_threads != nullptr) openblas_set_num_threads(n);
+}
+
+StepTimes step(Config& c, bool bf16) {
+    const auto t0 = Clock::now();
+    c.opt->zero_grad();
+    torch::Tensor loss;
+    {
+        at::autocast::set_cpu_enabled(bf16);
+        if (bf16) at::autocast::set_autocast_cpu_dtype(at::kBFloat16);
+        const auto pred = c.model->forward(*c.batch).to(torch::kFloat32);
+        loss = nar::model::relative_mse(pred, c.y);
+        if (c.accuracy) {
+            loss = loss + 0.1 * nar::model::sr_loss(pred, c.y, torch::randperm(c.batch->size()));
+        }
+        at::autocast::set_cpu_enabled(false);
+        if (bf16) at::autocast::clear_cache();
+    }
+    const auto t1 = Clock::now();
+    loss.backward();
+    const auto t2 = Clock::now();
+    c.opt->step();
+    const auto t3 = Clock::now();
+    const auto ms = [](auto a, auto b) {
+        return std::chrono::duration<double, std::milli>(b - a).count();
+    };
+    return {ms(t0, t1), ms(t1, t2), ms(t2, t3)};
+}
+
+std::vector<std::string> split(const std::string& s) {
+    std::vector<std::string> out;
+    std::stringstream in(s);
+    std::string item;
+    while (std::getline(in, item, ',')) out.push_back(item);
+    return out;
+}
+
+Options parse(int argc, char** argv) {
+    Options o;
+    for (int i = 1; i < argc; ++i) {
+        const std::string a = argv[i];
+        const auto value = [&]() -> std::string {
+            if (i + 1 >= argc) throw nar::common::Error(a + " needs a value");
+            return argv[++i];
+        };
+        if (a == "--steps") {
+            o.steps = std::stoi(value());
+        } else if (a == "--repeats") {
+            o.repeats = std::stoi(value());
+        } else if (a == "--warmup") {
+            o.warmup = std::stoi(value());
+        } else if (a == "--fixtures") {
+            o.fixtures = value();
+        } else if (a == "--threads") {
+            o.threads.clear();
+            for (const auto& t : split(value())) o.threads.push_back(std::stoi(t));
+        } else if (a == "--tasks") {
+            o.tasks = split(value());
+        } else if (a == "--precision") {
+            const std::string p = value();
+            if (p != "float32" && p != "bf16") throw nar::common::Error("--precision: " + p);
+            o.bf16 = p == "bf16";
+        } else if (a == "--profile") {
+            o.profile = std::stoi(value());
+        } else if (a == "--shapes") {
+            o.shapes = true;
+        } else if (a == "--optimizer") {
+            const std::string v = value();
+            if (v != "flat" && v != "torch") throw nar::common::Error("--optimizer: " + v);
+            o.flat_adam = v == "flat";
+        } else if (a == "--allow-load") {
+            o.allow_load = true;
+        } else if (a == "--blas-core") {
+            value();  // applied by select_blas_core()
+        } else {
+            throw nar::common::Error("unknown option " + a);
         }
     }
-    t.cpu_ms = (cpu_ms_now() - cpu0) / steps;
-    t.fwd_ms /= steps;
-    t.bwd_ms /= steps;
-    t.opt_ms /= steps;
-    t.step_ms = t.fwd_ms + t.bwd_ms + t.opt_ms;
-    return t;
+    if (o.steps < 1 || o.repeats < 1 || o.warmup < 0 || o.threads.empty()) {
+        throw nar::common::Error("--steps and --repeats must be >= 1, --warmup >= 0");
+    }
+    return o;
+}
+
+double quantile(std::vector<double> v, double q) {
+    std::sort(v.begin(), v.end());
+    return v[static_cast<size_t>(q * (v.size() - 1) + 0.5)];
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-    int steps = 20, warmup = 3;
-    std::vector<int> thread_counts = {1, 2};
-    std::string fixtures = NAR_FIXTURES;
-    for (int i = 1; i + 1 < argc; i += 2) {
-        const std::string a = argv[i];
-        if (a == "--steps")
-            steps = std::atoi(argv[i + 1]);
-        else if (a == "--warmup")
-            warmup = std::atoi(argv[i + 1]);
-        else if (a == "--fixtures")
-            fixtures = argv[i + 1];
-        else if (a == "--threads")
-            thread_counts = {std::atoi(argv[i + 1])};
-        else {
-            std::fprintf(stderr, "unknown option %s\n", a.c_str());
-            return 2;
-        }
-    }
+    nar::common::select_blas_core(argc, argv);
 #if defined(__GLIBC__)
-    // Keep freed activation buffers in the heap: otherwise every step mmaps and
-    // page-faults tens of MB afresh (measured: ~35% of the latency step's CPU time).
+    // Keep freed activation buffers in the heap (as nar's main does).
     mallopt(M_MMAP_THRESHOLD, 1 << 30);
     mallopt(M_TRIM_THRESHOLD, 1 << 30);
 #endif
     try {
+        const Options o = parse(argc, argv);
         torch::set_num_interop_threads(1);
+        const double load0 = nar::bench::load_average_1min();
         int64_t lat_nodes = 0;
-        const GraphBatch lat = latency_batch(fixtures, &lat_nodes);
-        const GraphBatch acc = accuracy_batch(fixtures);
-        std::printf("latency batch: %lld graphs, %lld real nodes, padded to %lld\n",
+        const GraphBatch lat = latency_batch(o.fixtures, &lat_nodes);
+        const GraphBatch acc = accuracy_batch(o.fixtures);
+        std::printf("%s\n", nar::common::blas_core_summary().c_str());
+        std::printf("latency batch: %lld graphs, %lld real nodes; accuracy batch: %lld cells\n",
                     static_cast<long long>(lat.size()), static_cast<long long>(lat_nodes),
-                    static_cast<long long>(lat.x.size(1)));
-        std::printf("accuracy batch: %lld cells of %lld nodes\n",
-                    static_cast<long long>(acc.size()), static_cast<long long>(acc.x.size(1)));
-        std::printf("%d warm-up + %d timed steps each; float32; dropout on (train mode)\n\n",
-                    warmup, steps);
-        std::printf("%-9s %7s %9s %9s %9s %9s %12s %9s %14s\n", "task", "threads", "fwd ms",
-                    "bwd ms", "adam ms", "step ms", "graphs/s", "cpu ms", "graphs/cpu-s");
-        for (const char* task : {"latency", "accuracy"}) {
-            const bool accuracy = std::string(task) == "accuracy";
-            for (int threads : thread_counts) {
-                torch::set_num_threads(threads);
-                // OpenBLAS keeps its own pool: without this "1 thread" still multiplies on 2.
-                if (openblas_set_num_threads != nullptr) openblas_set_num_threads(threads);
+                    static_cast<long long>(acc.size()));
+        std::printf("%s; %d rounds x %d steps per configuration, interleaved; dropout on\n",
+                    o.bf16 ? "bf16 autocast (fp32 master weights)" : "float32", o.repeats, o.steps);
+
+        std::vector<Config> configs;
+        for (const auto& task : o.tasks) {
+            if (task != "latency" && task != "accuracy") throw nar::common::Error("task " + task);
+            for (int t : o.threads) {
+                Config c;
+                c.task = task;
+                c.threads = t;
+                c.accuracy = task == "accuracy";
                 torch::manual_seed(0);
-                Predictor model(ModelConfig::preset(task));
-                const GraphBatch& b = accuracy ? acc : lat;
-                const Timing t = time_steps(model, b, accuracy, warmup, steps);
-                std::printf("%-9s %7d %9.1f %9.1f %9.1f %9.1f %12.1f %9.1f %14.1f\n", task, threads,
-                            t.fwd_ms, t.bwd_ms, t.opt_ms, t.step_ms, 1000.0 * b.size() / t.step_ms,
-                            t.cpu_ms, 1000.0 * b.size() / t.cpu_ms);
+                c.model = Predictor(ModelConfig::preset(task));
+                c.model->train();
+                const auto adam = torch::optim::AdamOptions(1e-4);
+                if (o.flat_adam) {
+                    c.opt = std::make_unique<nar::runner::FlatAdam>(c.model->parameters(), adam);
+                } else {
+                    c.opt = std::make_unique<torch::optim::Adam>(c.model->parameters(), adam);
+                }
+                c.batch = c.accuracy ? &acc : &lat;
+                c.y = 0.5 + torch::rand({c.batch->size()});
+                configs.push_back(std::move(c));
             }
         }
+        for (auto& c : configs) {
+            use_threads(c.threads);
+            for (int w = 0; w < o.warmup; ++w) step(c, o.bf16);
+            c.gemms = nar::bench::count_gemms([&] { step(c, o.bf16); });
+            c.ceiling_ms =
+                nar::bench::ceiling_ms(c.gemms, o.bf16 ? torch::kBFloat16 : torch::kFloat32);
+            if (o.profile > 0) {
+                const auto ops = nar::bench::profile_ops([&] {
+                    for (int i = 0; i < o.profile; ++i) step(c, o.bf16);
+                });
+                double total = 0;
+                for (const auto& op : ops) total += op.self_ms;
+                std::printf("%s, %d thread(s): op self time per step (total %.1f ms)\n",
+                            c.task.c_str(), c.threads, total / o.profile);
+                for (size_t i = 0; i < ops.size() && i < 25; ++i) {
+                    std::printf("  %8.2f ms %6lld calls  %s\n", ops[i].self_ms / o.profile,
+                                ops[i].calls / o.profile, ops[i].name.c_str());
+                }
+            }
+            if (o.shapes) {
+                std::printf("%s, %d thread(s): GEMMs of one step\n", c.task.c_str(), c.threads);
+                for (const auto& g : c.gemms) {
+                    std::printf("  %s b=%lld m=%lld k=%lld n=%lld %s%s x%lld  %.3f GFLOP\n",
+                                g.batched ? "bmm" : "mm ", static_cast<long long>(g.b),
+                                static_cast<long long>(g.m), static_cast<long long>(g.k),
+                                static_cast<long long>(g.n), g.trans_a ? "T" : "N",
+                                g.trans_b ? "T" : "N", static_cast<long long>(g.count),
+                                g.flops() * g.count / 1e9);
+                }
+            }
+        }
+        for (int r = 0; r < o.repeats; ++r) {
+            for (auto& c : configs) {
+                use_threads(c.threads);
+                step(c, o.bf16);  // settle after the switch
+                nar::bench::OtherWork other;
+                other.start();
+                StepTimes sum;
+                const double cpu0 = nar::bench::process_cpu_ms();
+                for (int s = 0; s < o.steps; ++s) {
+                    const StepTimes t = step(c, o.bf16);
+                    sum.fwd += t.fwd / o.steps;
+                    sum.bwd += t.bwd / o.steps;
+                    sum.opt += t.opt / o.steps;
+                }
+                sum.cpu = (nar::bench::process_cpu_ms() - cpu0) / o.steps;
+                c.other_cores.push_back(other.stop());
+                c.rounds.push_back(sum);
+            }
+        }
+
+        double worst_other = 0;
+        for (const auto& c : configs) {
+            for (double x : c.other_cores) worst_other = std::max(worst_other, x);
+        }
+        const bool loaded = load0 > 0.5 || worst_other > 0.1;
+        if (loaded) {
+            std::printf(
+                "\nWARNING: other work on the machine: load average %.2f at start, up to %.2f "
+                "cores busy with other processes during a round.\n",
+                load0, worst_other);
+            if (!o.allow_load) {
+                std::printf("Not reporting: rerun on an idle machine (or --allow-load).\n");
+                return 3;
+            }
+            std::printf("Numbers below are INDICATIVE ONLY (loaded machine).\n");
+        }
+        std::printf("\n%-8s %3s %22s %8s %7s %7s %6s %7s %8s %9s %9s %6s\n", "task", "thr",
+                    "graphs/s min/med/max", "step ms", "fwd", "bwd", "opt", "cpu ms", "GEMM GF",
+                    "ceil GF/s", "GF/s", "ceil%");
+        for (const auto& c : configs) {
+            std::vector<double> rate, stepms, fwd, bwd, opt, cpu;
+            for (const auto& t : c.rounds) {
+                rate.push_back(1000.0 * c.batch->size() / t.step());
+                stepms.push_back(t.step());
+                fwd.push_back(t.fwd);
+                bwd.push_back(t.bwd);
+                opt.push_back(t.opt);
+                cpu.push_back(t.cpu);
+            }
+            const double gf = nar::bench::total_gflop(c.gemms);
+            const double med_step = quantile(stepms, 0.5);
+            std::printf(
+                "%-8s %3d %6.1f/%6.1f/%6.1f   %8.1f %7.1f %7.1f %6.1f %7.1f %8.2f %9.1f %9.1f "
+                "%5.0f%%\n",
+                c.task.c_str(), c.threads, quantile(rate, 0), quantile(rate, 0.5),
+                quantile(rate, 1), med_step, quantile(fwd, 0.5), quantile(bwd, 0.5),
+                quantile(opt, 0.5), quantile(cpu, 0.5), gf, gf / c.ceiling_ms * 1000,
+                gf / med_step * 1000, 100.0 * c.ceiling_ms / med_step);
+        }
         std::printf(
-            "\nreference (authors' Python, this machine): latency 11.5 graphs/s, "
-            "accuracy ~10 cells/s\n");
-    } catch (const nar::common::Error& e) {
+            "\nGEMM GF: GFLOP of the step's matrix products (counted, forward + backward); "
+            "ceil GF/s: this BLAS running exactly those products alone; ceil%%: ceiling time / "
+            "median step time; cpu ms: process CPU time per step, all threads (median).\n");
+    } catch (const std::exception& e) {
         std::fprintf(stderr, "error: %s\n", e.what());
         return 1;
     }

@@ -1,6 +1,10 @@
-# bench_train_step: one training step (forward + backward + Adam) at paper sizes.
-add_executable(bench_train_step ${CMAKE_CURRENT_LIST_DIR}/bench_train_step.cpp)
-target_link_libraries(bench_train_step PRIVATE nar_model)
+# bench_train_step: one training step (forward + backward + Adam) at paper sizes,
+# against the measured GEMM ceiling of the same step.
+add_executable(bench_train_step ${CMAKE_CURRENT_LIST_DIR}/bench_train_step.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/gemm_ceiling.cpp ${CMAKE_CURRENT_LIST_DIR}/machine_load.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/op_profile.cpp)
+target_include_directories(bench_train_step PRIVATE ${PROJECT_SOURCE_DIR})
+target_link_libraries(bench_train_step PRIVATE nar_model nar_runner)
 target_compile_definitions(bench_train_step PRIVATE
   NAR_FIXTURES="${PROJECT_SOURCE_DIR}/tests/fixtures")
 nar_use_torch_pch(bench_train_step)

@@ -1,10 +1,12 @@
 #include "data/cell_csv.h"
 
 #include <cerrno>
+#include <cmath>
 #include <cstdlib>
-#include <fstream>
+#include <sstream>
 
 #include "common/error.h"
+#include "data/input_limits.h"
 
 namespace nar::data {
 
@@ -20,8 +22,7 @@ std::vector<std::string> split_string(const std::string& s, char sep) {
 }
 
 CsvTable read_csv(const std::string& path) {
-    std::ifstream in(path);
-    if (!in) throw common::Error("cannot open CSV file '" + path + "'");
+    std::istringstream in(read_bounded_file(path, kMaxTextBytes));
     CsvTable t;
     t.path = path;
     std::string line;
@@ -79,6 +80,27 @@ int64_t CsvTable::integer(size_t row, size_t col) const {
     long long v = std::strtoll(s.c_str(), &end, 10);
     if (s.empty() || end != s.c_str() + s.size() || errno == ERANGE)
         fail_row(row, "column '" + header[col] + "': '" + s + "' is not an integer");
+    return v;
+}
+
+}  // namespace nar::data
+
+namespace nar::data {
+
+double CsvTable::accuracy(size_t row, size_t col, double full_scale) const {
+    const double v = number(row, col);
+    if (!std::isfinite(v) || v < 0 || v > full_scale)
+        fail_row(row, "column '" + header[col] + "': accuracy '" + rows[row][col] +
+                          "' is not a finite number in [0, " +
+                          std::to_string(static_cast<int64_t>(full_scale)) + "]");
+    return v / full_scale;
+}
+
+double CsvTable::positive(size_t row, size_t col) const {
+    const double v = number(row, col);
+    if (!std::isfinite(v) || v <= 0)
+        fail_row(row, "column '" + header[col] + "': '" + rows[row][col] +
+                          "' is not a finite positive number");
     return v;
 }
 

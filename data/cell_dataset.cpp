@@ -1,5 +1,6 @@
 #include "data/cell_dataset.h"
 
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 
@@ -14,8 +15,10 @@ namespace {
 std::string first_line(const std::string& path) {
     std::ifstream in(path);
     if (!in) throw common::Error("cannot open '" + path + "'");
-    std::string line;
-    std::getline(in, line);
+    // Bounded: only the header is needed, and the file may be endless (/dev/zero).
+    std::string line(4096, '\0');
+    in.getline(line.data(), static_cast<std::streamsize>(line.size()));
+    line.resize(std::strlen(line.c_str()));
     return line;
 }
 

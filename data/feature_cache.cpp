@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "common/error.h"
+#include "common/fnv1a.h"
 #include "common/h5.h"
 #include "data/onnx_model.h"
 
@@ -20,15 +21,7 @@ namespace nar::data {
 namespace fs = std::filesystem;
 using nar::common::Error;
 using nar::common::H5File;
-
-uint64_t fnv1a64(const void* data, size_t n, uint64_t h) {
-    const auto* p = static_cast<const unsigned char*>(data);
-    for (size_t i = 0; i < n; ++i) {
-        h ^= p[i];
-        h *= 0x100000001b3ULL;
-    }
-    return h;
-}
+using nar::common::fnv1a64;
 
 std::string feature_cache_version(const ExtractOptions& o) {
     return "nar-onnx-features v" + std::to_string(kOnnxEncoderVersion) + " " +

@@ -14,9 +14,6 @@
 
 namespace nar::data {
 
-// 64-bit FNV-1a.
-uint64_t fnv1a64(const void* data, size_t n, uint64_t h = 0xcbf29ce484222325ULL);
-
 // Bumped whenever extraction output changes, so stale caches are rebuilt.
 constexpr int kOnnxEncoderVersion = 1;
 std::string feature_cache_version(const ExtractOptions& options);

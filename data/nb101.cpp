@@ -80,8 +80,8 @@ std::vector<Cell> load_nb101_csv(const std::string& path) {
                 r, "num_vertices " + t.rows[r][nv_col] + " but " + std::to_string(c.n) + " ops");
         c.index = static_cast<int64_t>(r);
         // nasbench-vis stores fractions, NASLib percent and millions of parameters.
-        c.targets["accuracy:validation"] = t.number(r, acc_col) / (vis ? 1.0 : 100.0);
-        c.targets["params"] = t.number(r, params_col) * (vis ? 1.0 : 1e6);
+        c.targets["accuracy:validation"] = t.accuracy(r, acc_col, vis ? 1.0 : 100.0);
+        c.targets["params"] = t.positive(r, params_col) * (vis ? 1.0 : 1e6);
         cells.push_back(std::move(c));
     }
     return cells;
@@ -118,8 +118,14 @@ std::vector<Cell> load_nb101_tfrecord(const std::string& path, int64_t epochs) {
                 sums.emplace_back();
             }
             Sums& s = sums[it->second];
-            s.val += m.evaluation_data.back().validation_accuracy;
-            s.test += m.evaluation_data.back().test_accuracy;
+            const double val = m.evaluation_data.back().validation_accuracy;
+            const double test = m.evaluation_data.back().test_accuracy;
+            for (double a : {val, test})
+                if (!std::isfinite(a) || a < 0 || a > 1)
+                    throw common::Error("accuracy " + std::to_string(a) +
+                                        " is not a finite fraction in [0, 1]");
+            s.val += val;
+            s.test += test;
             ++s.count;
         } catch (const common::Error& e) {
             throw common::Error("TFRecord file '" + path + "', record " + std::to_string(number) +

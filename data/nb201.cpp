@@ -89,7 +89,7 @@ std::vector<Cell> load_nb201(const std::string& accuracy_csv, const std::string&
                 t.fail_row(r, e.what());
             }
             // The golden y is accuracy / 100: targets are fractions.
-            for (auto [col, name] : columns) c.targets[name] = t.number(r, t.column(col)) / 100.0;
+            for (auto [col, name] : columns) c.targets[name] = t.accuracy(r, t.column(col), 100.0);
             cells.push_back(std::move(c));
         }
     }
@@ -122,7 +122,7 @@ std::vector<Cell> load_nb201(const std::string& accuracy_csv, const std::string&
             }
             for (size_t col = 0; col < t.header.size(); ++col)
                 if (col != idx_col && col != arch_col)
-                    c.targets["latency:" + t.header[col]] = t.number(r, col);
+                    c.targets["latency:" + t.header[col]] = t.positive(r, col);
         }
     }
     return cells;

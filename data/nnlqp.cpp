@@ -11,9 +11,11 @@
 #include <random>
 #include <set>
 #include <sstream>
+#include <unordered_map>
 
 #include "common/error.h"
 #include "data/feature_cache.h"
+#include "data/input_limits.h"
 
 namespace nar::data {
 
@@ -55,9 +57,11 @@ bool parse_f64(const std::string& s, double* v) {
 }  // namespace
 
 std::vector<NnlqpRow> read_nnlqp_labels(const std::string& path) {
-    std::ifstream in(path);
-    if (!in) throw Error(path + ": cannot open NNLQP label file");
+    std::istringstream in(read_bounded_file(path, kMaxTextBytes));
     std::vector<NnlqpRow> rows;
+    std::unordered_map<int64_t, int> first_line;  // id -> line, for the duplicate warning
+    std::string duplicates;
+    int n_duplicates = 0;
     std::string line;
     int lineno = 0;
     while (std::getline(in, line)) {
@@ -90,9 +94,17 @@ std::vector<NnlqpRow> read_nnlqp_labels(const std::string& path) {
         }
         if (!rows.empty() && rows.front().stage.empty() != r.stage.empty())
             throw Error(where + "the stage column is present on some lines only");
+        auto [it, fresh] = first_line.emplace(r.id, lineno);
+        if (!fresh && n_duplicates++ < 3)
+            duplicates += (duplicates.empty() ? "" : "; ") + std::string("line ") +
+                          std::to_string(lineno) + " repeats id " + std::to_string(r.id) +
+                          " of line " + std::to_string(it->second);
         rows.push_back(std::move(r));
     }
     if (rows.empty()) throw Error(path + ": no rows");
+    if (n_duplicates > 0)
+        spdlog::warn("{}: {} row(s) repeat an earlier id ({}{}); ids should be unique", path,
+                     n_duplicates, duplicates, n_duplicates > 3 ? "; ..." : "");
     return rows;
 }
 

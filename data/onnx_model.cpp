@@ -4,23 +4,18 @@
 #include <onnx/shape_inference/implementation.h>
 
 #include <exception>
-#include <fstream>
-#include <sstream>
 #include <unordered_set>
 
 #include "common/error.h"
+#include "data/input_limits.h"
+#include "data/onnx_validate.h"
 
 namespace nar::data {
 
 using nar::common::Error;
 
 std::string read_file_bytes(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw Error(path + ": cannot open file");
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    if (in.bad()) throw Error(path + ": read error");
-    return ss.str();
+    return read_bounded_file(path, kMaxOnnxBytes);
 }
 
 namespace {
@@ -56,6 +51,11 @@ void set_batch(onnx::ValueInfoProto* v, int64_t batch) {
 InferredModel load_onnx_model(const std::string& bytes, const std::string& label, int64_t batch) {
     if (batch <= 0)
         throw Error(label + ": batch size must be positive, got " + std::to_string(batch));
+    if (batch > kMaxBatch)
+        throw Error(label + ": batch size " + std::to_string(batch) + " is larger than the " +
+                    "maximum of " + std::to_string(kMaxBatch));
+    if (static_cast<int64_t>(bytes.size()) > limit_value(kMaxOnnxBytes))
+        throw Error(limit_error(kMaxOnnxBytes, label, "file size " + std::to_string(bytes.size())));
     InferredModel out;
     onnx::ModelProto& m = out.model;
     if (!m.ParseFromString(bytes))
@@ -64,6 +64,9 @@ InferredModel load_onnx_model(const std::string& bytes, const std::string& label
     // Arbitrary bytes can parse as a protobuf with only unknown fields; a model has a graph.
     if (m.ir_version() <= 0 || !m.has_graph() || m.graph().node_size() == 0)
         throw Error(label + ": not an ONNX model (no ir_version or empty graph)");
+    if (m.graph().node_size() > limit_value(kMaxOnnxNodes))
+        throw Error(limit_error(kMaxOnnxNodes, label,
+                                "the graph's " + std::to_string(m.graph().node_size()) + " nodes"));
     onnx::GraphProto* g = m.mutable_graph();
 
     // modify_onnx_batch_size: inputs that are not initializers, and all outputs.
@@ -86,6 +89,8 @@ InferredModel load_onnx_model(const std::string& bytes, const std::string& label
     }
     for (const auto& v : g->output()) shapes[v.name()] = parse_dim(v);
 
+    // Before inference: some bad attributes (strides 0) crash ONNX's own code.
+    validate_onnx_attributes(*g, label);
     try {
         onnx::ShapeInferenceOptions opts(/*check_type=*/false, /*strict_mode=*/0,
                                          /*data_prop=*/false);
@@ -122,6 +127,7 @@ InferredModel load_onnx_model(const std::string& bytes, const std::string& label
         throw Error(label + ": output shapes could not be inferred at batch " +
                     std::to_string(batch) + " for " + std::to_string(n_missing) +
                     " tensor(s): " + missing + (n_missing > 5 ? ", ..." : ""));
+    validate_onnx_shapes(*g, shapes, label);
     return out;
 }
 

@@ -10,12 +10,14 @@
 #include <string>
 #include <vector>
 
+#include "jobs/job_status.h"
 #include "jobs/sweep_plan.h"
 
 namespace nar::jobs {
 
 struct RunRecord {
-    std::string job_id, path, study, status, error;
+    std::string job_id, path, study, error;
+    JobStatus status = JobStatus::failed;
     int attempt = 1;
     std::map<std::string, std::string> params;  // parsed from the result's config text
     std::map<std::string, double> metrics;
@@ -46,8 +48,8 @@ struct Aggregate {
     std::vector<std::string> unreadable;  // "path: why"
 };
 
-// True for studies whose primary metric is MAPE.
-bool is_latency_study(const std::string& study);
+
+
 
 // Every *.h5 under dir (recursively) that is neither *.tmp nor *.ckpt.h5 and that
 // carries a job_id attribute. Files that fail to read go to unreadable.

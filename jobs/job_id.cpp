@@ -4,23 +4,16 @@
 #include <cstdio>
 #include <sstream>
 
+#include "common/fnv1a.h"
+
 namespace nar::jobs {
 
-uint64_t fnv1a64(const std::string& bytes) {
-    uint64_t h = 0xcbf29ce484222325ULL;
-    for (unsigned char c : bytes) {
-        h ^= c;
-        h *= 0x100000001b3ULL;
-    }
-    return h;
-}
+uint64_t seed_from_id(const std::string& id) { return common::fnv1a64(id) & 0x7fffffffULL; }
 
-uint64_t seed_from_id(const std::string& id) { return fnv1a64(id) & 0x7fffffffULL; }
-
-std::string config_hash(const std::map<std::string, std::string>& params) {
+std::string config_hash(const JobConfig& cfg) {
     char buf[17];
     std::snprintf(buf, sizeof buf, "%016llx",
-                  static_cast<unsigned long long>(fnv1a64(config_text(params))));
+                  static_cast<unsigned long long>(common::fnv1a64(cfg.identity_text())));
     return buf;
 }
 
@@ -50,7 +43,7 @@ std::string config_id(const std::string& job_id, int* repeat) {
     for (size_t i = 1; i < last.size(); ++i) {
         if (!std::isdigit(static_cast<unsigned char>(last[i]))) return job_id;
     }
-    if (repeat) *repeat = std::stoi(last.substr(1));
+    if (repeat) *repeat = last.size() > 9 ? -1 : std::stoi(last.substr(1));
     return slash == std::string::npos ? std::string() : job_id.substr(0, slash);
 }
 
@@ -67,7 +60,9 @@ std::map<std::string, std::string> parse_config_text(const std::string& text) {
     while (std::getline(in, line)) {
         size_t eq = line.find('=');
         if (eq == std::string::npos) continue;
-        out[line.substr(0, eq)] = line.substr(eq + 1);
+        std::string key = line.substr(0, eq);
+        if (key.rfind("model.", 0) == 0) key = key.substr(6);
+        out[key] = line.substr(eq + 1);
     }
     return out;
 }

@@ -6,12 +6,14 @@
 #include <string>
 #include <vector>
 
+#include "jobs/job_status.h"
+
 namespace nar::jobs {
 
 struct JobResult {
     std::string job_id;
     std::string study;
-    std::string status = "failed";  // "done" or "failed"
+    JobStatus status = JobStatus::failed;  // done or failed (interrupted: never written)
     std::string error;              // message when failed
     std::string config_text;        // resolved config, "key=value" lines
     uint64_t seed = 0;

@@ -91,7 +91,7 @@ void write_contents(H5File& f, const JobResult& r) {
         for (const auto& [name, v] : ms) f.write_attr_f64(obj, name, v);
     }
     // Last: a file with a status attribute is a whole file.
-    f.write_attr_string(root, "status", r.status);
+    f.write_attr_string(root, "status", to_string(r.status));
 }
 
 }  // namespace
@@ -134,7 +134,7 @@ JobResult read_result(const std::string& path) {
     };
     r.job_id = str("job_id");
     r.study = str("study");
-    r.status = str("status");
+    r.status = job_status_from_string(str("status"));
     r.error = str("error");
     r.seed = static_cast<uint64_t>(i64("seed", 0));
     r.config_hash = str("config_hash");

@@ -8,6 +8,9 @@
 #include <filesystem>
 
 #include "common/error.h"
+#include "common/numbers.h"
+#include "jobs/params.h"
+#include "jobs/study.h"
 
 namespace nar::jobs {
 
@@ -15,77 +18,8 @@ namespace {
 
 using common::Error;
 
-enum class Kind { Str, Int, Float, Bool };
-
-struct KeySpec {
-    Kind kind;
-    std::vector<std::string> allowed;  // empty: any value
-};
-
-const std::map<std::string, KeySpec>& key_specs() {
-    static const std::map<std::string, KeySpec> specs = {
-        {"study", {Kind::Str, study_names()}},
-        {"data_root", {Kind::Str, {}}},
-        {"holdout", {Kind::Str, {}}},
-        {"platform", {Kind::Str, {}}},
-        {"fraction", {Kind::Float, {}}},
-        {"train_count", {Kind::Int, {}}},
-        {"val_count", {Kind::Int, {}}},
-        {"test", {Kind::Str, {"whole", "rest"}}},
-        {"target", {Kind::Str, {}}},
-        {"variant", {Kind::Str, {"row1", "row2", "row3", "row4", "row5", "row6"}}},
-        {"structure", {Kind::Str, {"transformer", "gnn"}}},
-        {"attention", {Kind::Str, {"local", "global"}}},
-        {"ta_enhance", {Kind::Bool, {}}},
-        {"ffn", {Kind::Str, {"grouped", "dense"}}},
-        {"encoding", {Kind::Str, {}}},
-        {"epochs", {Kind::Int, {}}},
-        {"lr", {Kind::Float, {}}},
-        {"batch_size", {Kind::Int, {}}},
-        {"hidden", {Kind::Int, {}}},
-        {"layers", {Kind::Int, {}}},
-        {"fc_hidden", {Kind::Int, {}}},
-        {"dropout", {Kind::Float, {}}},
-        {"sr_weight", {Kind::Float, {}}},
-        {"ac_weight", {Kind::Float, {}}},
-        {"warmup_fraction", {Kind::Float, {}}},
-        {"dtype", {Kind::Str, {"float32", "float64"}}},
-        {"threads", {Kind::Int, {}}},
-        {"device", {Kind::Str, {}}},
-        {"split_seed", {Kind::Int, {}}},
-        {"val_fraction", {Kind::Float, {}}},
-        {"eval_batch_size", {Kind::Int, {}}},
-        {"target_scale", {Kind::Str, {"none", "mean"}}},
-    };
-    return specs;
-}
-
-const char* kind_name(Kind k) {
-    switch (k) {
-        case Kind::Str:
-            return "a string";
-        case Kind::Int:
-            return "an integer";
-        case Kind::Float:
-            return "a number";
-        case Kind::Bool:
-            return "true or false";
-    }
-    return "?";
-}
-
 std::string where_of(const toml::source_region& src, const std::string& path) {
     return path + ":" + std::to_string(src.begin.line);
-}
-
-// Shortest decimal text that reads back as the same double.
-std::string format_double(double v) {
-    char buf[40];
-    for (int prec = 1; prec <= 17; ++prec) {
-        std::snprintf(buf, sizeof buf, "%.*g", prec, v);
-        if (std::strtod(buf, nullptr) == v) break;
-    }
-    return buf;
 }
 
 std::string join(const std::vector<std::string>& v) {
@@ -94,38 +28,48 @@ std::string join(const std::vector<std::string>& v) {
     return s;
 }
 
-// One scalar TOML value as text, checked against the key's kind and values.
-std::string scalar_text(const std::string& key, const KeySpec& spec, const toml::node& n,
-                        const std::string& where) {
+// One scalar TOML value as canonical text, checked against the key's row.
+std::string scalar_text(const ParamDef& def, const toml::node& n, const std::string& where) {
     std::string text;
     bool ok = false;
-    switch (spec.kind) {
-        case Kind::Str:
+    switch (def.type) {
+        case ParamType::String:
             if (auto s = n.as_string()) text = s->get(), ok = true;
             break;
-        case Kind::Int:
+        case ParamType::Int:
+        case ParamType::UInt:
             if (auto i = n.as_integer()) text = std::to_string(i->get()), ok = true;
             break;
-        case Kind::Float:
-            if (auto f = n.as_floating_point()) text = format_double(f->get()), ok = true;
+        case ParamType::Float:
+            if (auto f = n.as_floating_point()) text = common::format_double(f->get()), ok = true;
             if (auto i = n.as_integer()) text = std::to_string(i->get()), ok = true;
             break;
-        case Kind::Bool:
+        case ParamType::Bool:
             if (auto b = n.as_boolean()) text = b->get() ? "true" : "false", ok = true;
             break;
     }
-    if (!ok) throw Error(where + ": key '" + key + "' must be " + kind_name(spec.kind));
-    if (!spec.allowed.empty() &&
-        std::find(spec.allowed.begin(), spec.allowed.end(), text) == spec.allowed.end()) {
-        throw Error(where + ": key '" + key + "' has value '" + text + "'; expected one of " +
-                    join(spec.allowed));
+    if (!ok) throw Error(where + ": key '" + def.key + "' must be " + type_name(def.type));
+    // Strings may hold ${vars}: their allowed values are checked after substitution.
+    if (def.type == ParamType::String && text.find("${") != std::string::npos) return text;
+    return canonical_value(def, text, where);
+}
+
+// Table names become path components of results: letters, digits, '.', '_', '-'.
+void check_table_name(const std::string& name, const std::string& where) {
+    const bool chars_ok =
+        !name.empty() && name.size() <= 100 &&
+        name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") ==
+            std::string::npos;
+    if (!chars_ok || name == "." || name == ".." || name[0] == '.') {
+        throw Error(where + ": study table name '" + name +
+                    "' must be 1-100 letters, digits, '_', '-' or '.' and not start with '.' (it "
+                    "names the results subdirectory)");
     }
-    return text;
 }
 
 SweepParam make_param(const std::string& key, const toml::node& n, const std::string& where) {
-    auto it = key_specs().find(key);
-    if (it == key_specs().end()) {
+    const ParamDef* def = find_param(key);
+    if (!def) {
         throw Error(where + ": unknown key '" + key +
                     "' (parameters are the `nar train` options: " + join(param_keys()) + ")");
     }
@@ -136,9 +80,9 @@ SweepParam make_param(const std::string& key, const toml::node& n, const std::st
         if (key == "study") throw Error(where + ": key 'study' must be a single string");
         if (arr->empty()) throw Error(where + ": key '" + key + "' is an empty array");
         p.is_list = true;
-        for (const auto& el : *arr) p.values.push_back(scalar_text(key, it->second, el, where));
+        for (const auto& el : *arr) p.values.push_back(scalar_text(*def, el, where));
     } else {
-        p.values.push_back(scalar_text(key, it->second, n, where));
+        p.values.push_back(scalar_text(*def, n, where));
     }
     return p;
 }
@@ -202,9 +146,7 @@ void parse_study(SweepFile& sf, const std::string& name, const toml::node& n,
         throw Error(where + ": [studies." + name + "] needs a key 'study' (one of " +
                     join(study_names()) + ")");
     }
-    if (name.find('/') != std::string::npos || name.empty()) {
-        throw Error(where + ": study table name '" + name + "' may not contain '/'");
-    }
+    check_table_name(name, where);
     sf.studies.push_back(std::move(s));
 }
 
@@ -259,39 +201,22 @@ void apply_override(SweepFile& sf, const std::string& ov) {
             it->repeats = read_repeats(v, where);
             return;
         }
-        auto spec = key_specs().find(pkey);
-        bool str = spec != key_specs().end() && spec->second.kind == Kind::Str;
+        const ParamDef* def = find_param(pkey);
+        bool str = def && def->type == ParamType::String;
         toml::table t = str ? as_text() : vt;
         set_param(it->cli_params, make_param(pkey, *t.get("v"), where));
     } else {
         if (key == "study") {
             throw Error(where + ": 'study' can only be set per study (studies.<table>.study=...)");
         }
-        auto spec = key_specs().find(key);
-        bool str = spec != key_specs().end() && spec->second.kind == Kind::Str;
+        const ParamDef* def = find_param(key);
+        bool str = def && def->type == ParamType::String;
         toml::table t = str ? as_text() : vt;
         set_param(sf.cli_params, make_param(key, *t.get("v"), where));
     }
 }
 
 }  // namespace
-
-const std::vector<std::string>& param_keys() {
-    static const std::vector<std::string> keys = {
-        "study",           "data_root", "holdout",   "platform", "fraction",   "train_count",
-        "val_count",       "test",      "target",    "variant",  "structure",  "attention",
-        "ta_enhance",      "ffn",       "encoding",  "epochs",   "lr",         "batch_size",
-        "hidden",          "layers",    "fc_hidden", "dropout",  "sr_weight",  "ac_weight",
-        "warmup_fraction", "dtype",     "threads",   "device",   "split_seed", "val_fraction",
-        "eval_batch_size", "target_scale"};
-    return keys;
-}
-
-const std::vector<std::string>& study_names() {
-    static const std::vector<std::string> names = {
-        "nnlqp-in-domain", "nnlqp-unseen", "nb101-accuracy", "nb201-accuracy", "nb201-latency"};
-    return names;
-}
 
 SweepFile parse_sweep_file(const std::string& path, const std::vector<std::string>& overrides) {
     if (!std::filesystem::exists(path)) throw Error(path + ": sweep file does not exist");
@@ -323,7 +248,7 @@ SweepFile parse_sweep_file(const std::string& path, const std::vector<std::strin
                 } else if (auto i = vv->as_integer()) {
                     sf.vars[vk] = std::to_string(i->get());
                 } else if (auto f = vv->as_floating_point()) {
-                    sf.vars[vk] = format_double(f->get());
+                    sf.vars[vk] = common::format_double(f->get());
                 } else {
                     throw Error(w + ": variable '" + vk + "' must be a string or a number");
                 }

@@ -13,7 +13,7 @@
 //   repeats = 12                   # optional, per study
 //   holdout = ["alexnet", "vgg16"] # an array expands into one job per value
 //
-// Parameter keys are exactly the options of `nar train` (param_keys()). Unknown
+// Parameter keys are the rows of jobs/params.h (the `nar train` options). Unknown
 // keys and wrong types throw common::Error naming file, line and key.
 //
 // Command-line overrides "key=value" (value in TOML syntax; a bare word is a string):
@@ -50,11 +50,6 @@ struct SweepFile {
     std::vector<SweepParam> cli_params;  // top-level parameter overrides
     std::vector<SweepStudy> studies;     // file order
 };
-
-// The `nar train` option keys a job may carry.
-const std::vector<std::string>& param_keys();
-// The valid values of `study`.
-const std::vector<std::string>& study_names();
 
 // Parses and validates the file, then applies the overrides. Throws common::Error.
 SweepFile parse_sweep_file(const std::string& path, const std::vector<std::string>& overrides);

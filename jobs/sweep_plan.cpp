@@ -5,7 +5,10 @@
 #include <set>
 
 #include "common/error.h"
+#include "jobs/job_config.h"
 #include "jobs/job_id.h"
+#include "jobs/params.h"
+#include "jobs/study.h"
 
 namespace nar::jobs {
 
@@ -67,37 +70,7 @@ std::vector<SweepParam> merge_layers(const SweepFile& sf, const SweepStudy& st) 
     return merged;
 }
 
-double param_or(const std::map<std::string, std::string>& p, const std::string& key, double dflt) {
-    auto it = p.find(key);
-    if (it == p.end()) return dflt;
-    char* end = nullptr;
-    double v = std::strtod(it->second.c_str(), &end);
-    return end && *end == '\0' ? v : dflt;
-}
-
 }  // namespace
-
-double estimate_cost(const std::map<std::string, std::string>& p) {
-    const std::string study = p.count("study") ? p.at("study") : "";
-    // Unset epochs: the trainer's per-study defaults (runner/train_config.cpp).
-    const double default_epochs = study.rfind("nnlqp", 0) == 0 ? 50
-                                  : study == "nb201-latency"   ? 200
-                                                               : 1000;
-    const double epochs = param_or(p, "epochs", default_epochs);
-    double space = 15625, train = 0, test = 0, weight = 1;
-    if (study == "nnlqp-in-domain" || study == "nnlqp-unseen") {
-        train = 18000;
-        test = 2000;
-        weight = 10;  // a network graph has ~10x the nodes of a NAS cell
-    } else {
-        if (study == "nb101-accuracy") space = 423624;
-        double fraction = param_or(p, "fraction", 0.05);
-        train = param_or(p, "train_count", fraction * space);
-        test = space;
-    }
-    double val = param_or(p, "val_count", 200);
-    return weight * (epochs * (train + val) + test);
-}
 
 SweepPlan expand_sweep(const SweepFile& sf) {
     SweepPlan plan;
@@ -107,7 +80,10 @@ SweepPlan expand_sweep(const SweepFile& sf) {
     for (const auto& st : sf.studies) {
         std::vector<SweepParam> params = merge_layers(sf, st);
         for (auto& p : params) {
-            for (auto& v : p.values) v = substitute(v, sf.vars, p.where);
+            for (auto& v : p.values) {
+                if (v.find("${") == std::string::npos) continue;
+                v = canonical_value(*find_param(p.key), substitute(v, sf.vars, p.where), p.where);
+            }
         }
         const int repeats = st.repeats > 0 ? st.repeats : sf.repeats;
         std::vector<const SweepParam*> lists;
@@ -125,6 +101,9 @@ SweepPlan expand_sweep(const SweepFile& sf) {
                 resolved[lists[k]->key] = v;
                 cfg += "/" + sanitize_id_component(v);
             }
+            const JobConfig cfg_resolved = resolve_job_config(resolved, st.where + " [studies." + st.name + "]");
+            const std::string hash = config_hash(cfg_resolved);
+            const double cost = estimate_cost(cfg_resolved);
             for (int r = 0; r < repeats; ++r) {
                 JobSpec job;
                 job.id = cfg + "/" + repeat_tag(r);
@@ -135,9 +114,9 @@ SweepPlan expand_sweep(const SweepFile& sf) {
                 }
                 job.params = resolved;
                 job.seed = seed_from_id(job.id);
-                job.config_hash = config_hash(resolved);
+                job.config_hash = hash;
                 job.result_path = (std::filesystem::path(plan.out_dir) / (job.id + ".h5")).string();
-                job.cost_estimate = estimate_cost(resolved);
+                job.cost_estimate = cost;
                 plan.jobs.push_back(std::move(job));
             }
             size_t k = lists.size();

@@ -21,9 +21,4 @@ struct SweepPlan {
 SweepPlan load_sweep(const std::string& file, const std::vector<std::string>& overrides);
 SweepPlan expand_sweep(const SweepFile& sweep);
 
-// Relative length of a job (epochs × training-set size + test-set size), for
-// longest-first scheduling. Unset epochs count as the trainer's per-study
-// default (50 NNLQP, 200 nb201-latency, 1000 accuracy).
-double estimate_cost(const std::map<std::string, std::string>& params);
-
 }  // namespace nar::jobs

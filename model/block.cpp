@@ -1,5 +1,7 @@
 #include "model/block.h"
 
+#include "model/dropout.h"
+
 namespace nar::model {
 
 BlockImpl::BlockImpl(const BlockOptions& o) : dropout_(o.dropout) {
@@ -12,7 +14,7 @@ BlockImpl::BlockImpl(const BlockOptions& o) : dropout_(o.dropout) {
 
 torch::Tensor BlockImpl::forward(const torch::Tensor& x, const PackedGraph& g, Trace* trace) {
     const auto a = attn(x, g);
-    const auto h = torch::dropout(torch::relu(a), dropout_, is_training());
+    const auto h = fast_relu_dropout(a, dropout_, is_training());
     const auto f = ffn(norm(h));
     auto out = torch::addcmul(h, gamma, f);
     if (trace) {

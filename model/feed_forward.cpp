@@ -1,5 +1,7 @@
 #include "model/feed_forward.h"
 
+#include "model/dropout.h"
+
 namespace nar::model {
 
 FeedForwardImpl::FeedForwardImpl(int64_t dim, int64_t ratio, int64_t groups, bool grouped,
@@ -18,15 +20,15 @@ FeedForwardImpl::FeedForwardImpl(int64_t dim, int64_t ratio, int64_t groups, boo
 torch::Tensor FeedForwardImpl::forward(const torch::Tensor& x) {
     const bool train = is_training();
     if (up_d) {
-        auto h = torch::dropout(torch::relu(up_d(x)), dropout_, train);
-        return torch::dropout(down_d(h), dropout_, train);
+        auto h = fast_relu_dropout(up_d(x), dropout_, train);
+        return fast_dropout(down_d(h), dropout_, train);
     }
     // Up's output chunk k is exactly down's input chunk k, so stay group-major.
     const int64_t t = x.size(0);
     const auto xg = x.view({t, groups_, x.size(1) / groups_}).transpose(0, 1);
-    auto h = torch::dropout(torch::relu(up_g->forward_grouped(xg)), dropout_, train);
+    auto h = fast_relu_dropout(up_g->forward_grouped(xg), dropout_, train);
     auto y = down_g->forward_grouped(h).transpose(0, 1).reshape({t, -1});
-    return torch::dropout(y, dropout_, train);
+    return fast_dropout(y, dropout_, train);
 }
 
 }  // namespace nar::model

@@ -12,7 +12,8 @@ using common::Error;
 GraphBatch GraphBatch::to(const torch::Device& device) const {
     GraphBatch b;
     b.x = x.to(device);
-    b.adj = adj.to(device);
+    if (adj.defined()) b.adj = adj.to(device);
+    if (edges.defined()) b.edges = edges.to(device);
     b.mask = mask.to(device);
     if (static_feat.defined()) b.static_feat = static_feat.to(device);
     return b;
@@ -21,7 +22,8 @@ GraphBatch GraphBatch::to(const torch::Device& device) const {
 GraphBatch GraphBatch::to(torch::Dtype dtype) const {
     GraphBatch b;
     b.x = x.to(dtype);
-    b.adj = adj.to(dtype);
+    if (adj.defined()) b.adj = adj.to(dtype);
+    b.edges = edges;  // indices keep int64
     b.mask = mask.to(dtype);
     if (static_feat.defined()) b.static_feat = static_feat.to(dtype);
     return b;
@@ -46,6 +48,19 @@ torch::Tensor adjacency_from_edges(const torch::Tensor& edges, int64_t n_nodes,
     a.index_put_({dst, src}, torch::ones({e.size(0)}, a.options()));
     a.fill_diagonal_(0);
     return a;
+}
+
+torch::Tensor dense_adjacency(const GraphBatch& batch) {
+    if (batch.adj.defined()) return batch.adj;
+    const int64_t b = batch.x.size(0), n = batch.x.size(1);
+    auto adj = torch::zeros({b * n * n}, batch.x.options());
+    if (batch.edges.defined() && batch.edges.size(0) > 0) {
+        const auto e = batch.edges.to(batch.x.device());
+        const auto keep = e.select(1, 1) != e.select(1, 2);
+        const auto k = e.index({keep});
+        adj.index_fill_(0, (k.select(1, 0) * n + k.select(1, 1)) * n + k.select(1, 2), 1);
+    }
+    return adj.view({b, n, n});
 }
 
 GraphBatch pad_graphs(const std::vector<torch::Tensor>& xs, const std::vector<torch::Tensor>& adjs,

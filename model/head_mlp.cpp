@@ -1,5 +1,6 @@
 #include "model/head_mlp.h"
 
+#include "model/dropout.h"
 #include "model/init.h"
 
 namespace nar::model {
@@ -16,8 +17,8 @@ HeadMlpImpl::HeadMlpImpl(int64_t in_dim, int64_t hidden, double dropout) : dropo
 torch::Tensor HeadMlpImpl::forward(const torch::Tensor& v, Trace* trace) {
     const bool train = is_training();
     const auto a1 = fc1(v);
-    const auto a2 = fc2(torch::dropout(torch::relu(a1), dropout_, train));
-    const auto z = out(torch::dropout(torch::relu(a2), dropout_, train));
+    const auto a2 = fc2(fast_relu_dropout(a1, dropout_, train));
+    const auto z = out(fast_relu_dropout(a2, dropout_, train));
     if (trace) {
         trace->fc_1 = a1.detach();
         trace->fc_2 = a2.detach();

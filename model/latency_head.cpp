@@ -3,6 +3,7 @@
 #include <string>
 
 #include "common/error.h"
+#include "model/dropout.h"
 #include "model/init.h"
 
 namespace nar::model {
@@ -25,7 +26,7 @@ torch::Tensor LatencyHeadImpl::forward(const torch::Tensor& readout,
         throw common::Error("latency head: static features must be B×" +
                             std::to_string(static_dim_));
     }
-    const auto s = torch::relu(torch::dropout(static_proj(static_feat), dropout_, is_training()));
+    const auto s = fast_relu_dropout(static_proj(static_feat), dropout_, is_training());
     if (trace) trace->static_proj = s.detach();
     return mlp(torch::cat({readout, s}, 1), trace);
 }

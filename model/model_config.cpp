@@ -213,4 +213,25 @@ ModelConfig ModelConfig::from_text(const std::string& text) {
     return c;
 }
 
+ModelConfig with_overrides(ModelConfig base, const std::map<std::string, std::string>& overrides) {
+    for (const auto& [k, v] : overrides) base.set(k, v);
+    if (overrides.count("hidden") && !overrides.count("fc_hidden")) base.fc_hidden = base.hidden;
+    return base;
+}
+
+std::map<std::string, std::string> config_fields(const ModelConfig& c) {
+    std::map<std::string, std::string> out;
+    const std::string text = c.to_text();
+    size_t start = 0;
+    while (start < text.size()) {
+        size_t nl = text.find('\n', start);
+        if (nl == std::string::npos) nl = text.size();
+        const std::string line = text.substr(start, nl - start);
+        const size_t eq = line.find('=');
+        if (eq != std::string::npos) out[line.substr(0, eq)] = line.substr(eq + 1);
+        start = nl + 1;
+    }
+    return out;
+}
+
 }  // namespace nar::model

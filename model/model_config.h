@@ -2,6 +2,7 @@
 // ModelConfig: every architecture choice of NAR-Former V2 and its ablations
 // (paper Tables 5/6) as one plain value. Stored as "key=value" text inside
 // model files and result files, so a model can always be rebuilt exactly.
+#include <map>
 #include <string>
 
 namespace nar::model {
@@ -45,6 +46,14 @@ struct ModelConfig {
     bool operator==(const ModelConfig& o) const { return to_text() == o.to_text(); }
     bool operator!=(const ModelConfig& o) const { return !(*this == o); }
 };
+
+// `base` with fields set from text (keys as in to_text()). The head width
+// follows a new hidden size unless fc_hidden is given too (paper: F = D); this
+// is the one place that rule lives (`nar model info`, `nar train`, sweeps).
+ModelConfig with_overrides(ModelConfig base, const std::map<std::string, std::string>& overrides);
+
+// to_text() as key -> value.
+std::map<std::string, std::string> config_fields(const ModelConfig& c);
 
 std::string to_string(Task v);
 std::string to_string(Structure v);

@@ -32,6 +32,9 @@ void assign(torch::Tensor& param, const common::H5File& f, const std::string& da
     auto t = torch::from_blob(v.data(), {static_cast<int64_t>(v.size())}, torch::kFloat64)
                  .view(want)
                  .to(param.device(), param.scalar_type());
+    // A corrupt file must not load as a model that predicts garbage.
+    if (!torch::isfinite(t).all().item<bool>())
+        throw Error(f.path() + ": " + dataset + " holds non-finite values (corrupt model file)");
     torch::NoGradGuard no_grad;
     param.copy_(t);
 }

@@ -17,10 +17,15 @@ PackedGraph PackedGraph::build(const GraphBatch& batch) {
         throw Error("GraphBatch: mask must be B×N = " + std::to_string(b) + "×" +
                     std::to_string(n));
     }
-    if (!batch.adj.defined() || batch.adj.dim() != 3 || batch.adj.size(0) != b ||
-        batch.adj.size(1) != n || batch.adj.size(2) != n) {
+    const bool dense = batch.adj.defined();
+    if (dense && (batch.adj.dim() != 3 || batch.adj.size(0) != b || batch.adj.size(1) != n ||
+                  batch.adj.size(2) != n)) {
         throw Error("GraphBatch: adj must be B×N×N = " + std::to_string(b) + "×" +
                     std::to_string(n) + "×" + std::to_string(n));
+    }
+    if (!dense && (!batch.edges.defined() || batch.edges.dim() != 2 || batch.edges.size(1) != 3 ||
+                   batch.edges.scalar_type() != torch::kInt64)) {
+        throw Error("GraphBatch: give adj (B×N×N) or edges (E×3 int64)");
     }
     PackedGraph g;
     g.batch = b;
@@ -36,12 +41,32 @@ PackedGraph PackedGraph::build(const GraphBatch& batch) {
     pos.index_put_({g.index}, torch::arange(g.index.size(0), long_opts));
 
     // Edges; those touching padding are dropped, so a dirty adj cannot leak in.
-    const auto adj = batch.adj.to(x.dtype());
-    const auto nz = (adj != 0).nonzero();  // E×3 (b, i, j)
-    const auto bi = nz.select(1, 0), ii = nz.select(1, 1), jj = nz.select(1, 2);
+    torch::Tensor bi, ii, jj, w;
+    if (dense) {
+        const auto adj = batch.adj.to(x.dtype());
+        const auto nz = (adj != 0).nonzero();  // E×3 (b, i, j)
+        bi = nz.select(1, 0), ii = nz.select(1, 1), jj = nz.select(1, 2);
+        w = adj.reshape({-1}).index_select(0, (bi * n + ii) * n + jj);
+    } else {
+        // The dense path's order (row-major nonzero) without the dense tensor: sorted,
+        // deduplicated flat keys, so sums over edges run in the same order.
+        const auto e = batch.edges.to(x.device());
+        if (e.size(0) > 0 &&
+            ((e.min().item<int64_t>() < 0) || (e.select(1, 0).max().item<int64_t>() >= b) ||
+             (e.narrow(1, 1, 2).max().item<int64_t>() >= n))) {
+            throw Error("GraphBatch: edge index out of range");
+        }
+        const auto loops = e.select(1, 1) == e.select(1, 2);  // A has no self loops
+        const auto kept = loops.any().item<bool>() ? e.index({~loops}) : e;
+        const auto key = std::get<0>(torch::_unique(
+            (kept.select(1, 0) * n + kept.select(1, 1)) * n + kept.select(1, 2), /*sorted=*/true));
+        jj = key.remainder(n);
+        ii = torch::div(key, n, "floor").remainder(n);
+        bi = torch::div(key, n * n, "floor");
+        w = torch::ones({key.size(0)}, x.options());
+    }
     auto dst = pos.index_select(0, bi * n + ii);
     auto src = pos.index_select(0, bi * n + jj);
-    auto w = adj.reshape({-1}).index_select(0, (bi * n + ii) * n + jj);
     const auto keep = ((dst >= 0) & (src >= 0)).nonzero().reshape({-1});
     if (keep.size(0) != dst.size(0)) {
         dst = dst.index_select(0, keep);

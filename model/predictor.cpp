@@ -3,6 +3,7 @@
 #include <string>
 
 #include "common/error.h"
+#include "model/dropout.h"
 
 namespace nar::model {
 
@@ -55,7 +56,7 @@ torch::Tensor PredictorImpl::forward(const GraphBatch& batch, Trace* trace) {
     } else {
         for (const auto& m : *sage) {
             const auto a = m->as<SageLayerImpl>()->forward(x, g);
-            x = torch::dropout(torch::relu(a), config_.dropout, is_training());
+            x = fast_relu_dropout(a, config_.dropout, is_training());
             if (trace) {
                 trace->attn_out.push_back(g.pad(a.detach()));
                 trace->block_out.push_back(g.pad(x.detach()));
@@ -63,8 +64,22 @@ torch::Tensor PredictorImpl::forward(const GraphBatch& batch, Trace* trace) {
             if (accuracy) means.push_back(g.mean(x));
         }
     }
-    if (accuracy) return accuracy_head(means, trace);
-    return latency_head(g.sum(x), batch.static_feat, trace);
+    const auto out =
+        accuracy ? accuracy_head(means, trace) : latency_head(g.sum(x), batch.static_feat, trace);
+    if (!is_training()) check_predictions(out, config_.task);
+    return out;
+}
+
+void check_predictions(const torch::Tensor& pred, Task task) {
+    torch::NoGradGuard no_grad;
+    if (!torch::isfinite(pred).all().item<bool>())
+        throw common::Error(
+            "Predictor: a prediction is not finite (NaN or inf): the model's weights or the "
+            "input features are corrupt or out of range");
+    if (task == Task::Latency && !(pred > 0).all().item<bool>())
+        throw common::Error("Predictor: a latency prediction is not positive (" +
+                            std::to_string(pred.min().item<double>()) +
+                            "): the model's weights or the input features are out of range");
 }
 
 }  // namespace nar::model

@@ -23,7 +23,8 @@ namespace nar::model {
 class PredictorImpl : public torch::nn::Module {
   public:
     explicit PredictorImpl(const ModelConfig& config);  // validates config
-    // Returns predictions [B] (always > 0). trace, when given, is filled.
+    // Returns predictions [B] (always > 0). trace, when given, is filled. In eval
+    // mode the predictions are checked (check_predictions): never a silent NaN.
     torch::Tensor forward(const GraphBatch& batch, Trace* trace = nullptr);
 
     const ModelConfig& config() const { return config_; }
@@ -37,5 +38,8 @@ class PredictorImpl : public torch::nn::Module {
     ModelConfig config_;
 };
 TORCH_MODULE(Predictor);
+
+// Throws common::Error unless every prediction is finite and, for latency, > 0.
+void check_predictions(const torch::Tensor& pred, Task task);
 
 }  // namespace nar::model

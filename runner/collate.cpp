@@ -18,11 +18,15 @@ model::GraphBatch fill(const std::vector<const data::Graph*>& graphs, torch::Dty
     auto opts = torch::TensorOptions().dtype(dtype);
     model::GraphBatch batch;
     batch.x = torch::zeros({b, n, f}, opts);
-    batch.adj = torch::zeros({b, n, n}, opts);
     batch.mask = torch::zeros({b, n}, opts);
     T* x = batch.x.data_ptr<T>();
-    T* adj = batch.adj.data_ptr<T>();
     T* mask = batch.mask.data_ptr<T>();
+    // Sparse adjacency (graph, i, j), both directions: a dense B×N×N one would
+    // take 10 GB for one 50,000-node network.
+    size_t n_edges = 0;
+    for (auto* g : graphs) n_edges += g->edges.size();
+    std::vector<int64_t> edges;
+    edges.reserve(6 * n_edges);
     for (int64_t i = 0; i < b; ++i) {
         const data::Graph& g = *graphs[static_cast<size_t>(i)];
         if (g.feat_dim != f || static_cast<int64_t>(g.static_feat.size()) != s) {
@@ -36,17 +40,18 @@ model::GraphBatch fill(const std::vector<const data::Graph*>& graphs, torch::Dty
         T* xi = x + i * n * f;
         for (int64_t k = 0; k < g.num_nodes * f; ++k) xi[k] = static_cast<T>(g.x[k]);
         for (int64_t k = 0; k < g.num_nodes; ++k) mask[i * n + k] = 1;
-        T* ai = adj + i * n * n;
         for (auto [src, dst] : g.edges) {
             if (src < 0 || dst < 0 || src >= g.num_nodes || dst >= g.num_nodes) {
                 throw common::Error("graph edge (" + std::to_string(src) + ", " +
                                     std::to_string(dst) + ") is out of range");
             }
             if (src == dst) continue;  // the model's adjacency has no self loops
-            ai[src * n + dst] = 1;
-            ai[dst * n + src] = 1;
+            edges.insert(edges.end(), {i, src, dst, i, dst, src});
         }
     }
+    batch.edges =
+        torch::from_blob(edges.data(), {static_cast<int64_t>(edges.size() / 3), 3}, torch::kInt64)
+            .clone();
     if (s > 0) {
         batch.static_feat = torch::zeros({b, s}, opts);
         T* st = batch.static_feat.data_ptr<T>();

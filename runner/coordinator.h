@@ -19,7 +19,8 @@
 // is handed out; running jobs return interrupted and every rank returns.
 //
 // Only rank 0 and group leaders log; the other ranks' spdlog level is set to off.
-// The coordinator writes <out_dir>/index.tsv (jobs/sweep_index.h) after every event.
+// The coordinator appends each event to the index log (jobs/sweep_index.h);
+// the board (runner/job_board.h) holds every scheduling decision.
 #include <mpi.h>
 
 #include <functional>
@@ -27,33 +28,12 @@
 #include <vector>
 
 #include "jobs/job_spec.h"
+#include "runner/job_board.h"
 #include "runner/job_runner.h"
 
 namespace nar::runner {
 
 using JobFunction = std::function<JobOutcome(const jobs::JobSpec&, Communicator&)>;
-
-struct CoordinatorOptions {
-    std::string out_dir;           // index.tsv goes here (created when missing)
-    std::string name;              // sweep name, for the log
-    int ranks_per_job = 1;         // G
-    int max_attempts = 2;          // attempts per job before it is recorded failed
-    bool resume = false;           // false: refuse an out_dir that already has results
-    std::string backend = "auto";  // group communicator: auto (nccl if built and a GPU
-                                   // is present, else mpi), mpi, nccl
-};
-
-struct SweepSummary {
-    int total = 0;
-    int done = 0;     // including skipped
-    int skipped = 0;  // complete before this run
-    int failed = 0;
-    int interrupted = 0;
-    int pending = 0;       // never started (stopped early)
-    bool stopped = false;  // a stop signal ended the run early
-    // 0 all done, 1 some job failed, 3 (kExitInterrupted) stopped with work left.
-    int exit_code() const;
-};
 
 // Collective over `world` (every rank calls it); MPI_COMM_NULL or a world of
 // size 1 runs serially. Returns the same summary on every rank. Throws

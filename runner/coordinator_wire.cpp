@@ -1,5 +1,7 @@
 #include "runner/coordinator_wire.h"
 
+#include <mpi.h>
+
 #include <cstdio>
 #include <cstdlib>
 
@@ -96,13 +98,35 @@ JobReport decode_report(const std::string& bytes) {
     Reader r(bytes);
     JobReport rep;
     rep.job_index = static_cast<int>(r.next_int());
-    rep.state = jobs::job_state_from_string(r.next());
+    rep.state = jobs::job_status_from_string(r.next());
     rep.metric_name = r.next();
     rep.metric_value = r.next_double();
     rep.wall_seconds = r.next_double();
     rep.host = r.next();
     rep.error = r.next();
     return rep;
+}
+
+void send_bytes(const std::string& s, int dest, int tag, MPI_Comm comm) {
+    MPI_Send(s.data(), static_cast<int>(s.size()), MPI_CHAR, dest, tag, comm);
+}
+
+std::string recv_bytes(int source, int tag, MPI_Comm comm, int* from) {
+    MPI_Status st;
+    MPI_Probe(source, tag, comm, &st);
+    int n = 0;
+    MPI_Get_count(&st, MPI_CHAR, &n);
+    std::string s(static_cast<size_t>(n), '\0');
+    MPI_Recv(s.data(), n, MPI_CHAR, st.MPI_SOURCE, tag, comm, MPI_STATUS_IGNORE);
+    if (from != nullptr) *from = st.MPI_SOURCE;
+    return s;
+}
+
+void bcast_bytes(std::string& s, MPI_Comm comm) {
+    long long n = static_cast<long long>(s.size());
+    MPI_Bcast(&n, 1, MPI_LONG_LONG, 0, comm);
+    s.resize(static_cast<size_t>(n));
+    if (n > 0) MPI_Bcast(s.data(), static_cast<int>(n), MPI_CHAR, 0, comm);
 }
 
 }  // namespace nar::runner

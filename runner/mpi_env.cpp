@@ -1,5 +1,7 @@
 #include "runner/mpi_env.h"
 
+#include <spdlog/spdlog.h>
+
 #include <mpi.h>
 #include <sched.h>
 #include <torch/torch.h>
@@ -75,7 +77,25 @@ void mpi_finalize() {
     g_finalised = true;
 }
 
+namespace {
+
+// Cores this process may run on.
+int usable_cores() {
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    if (sched_getaffinity(0, sizeof(set), &set) == 0) cores = std::min<long>(cores, CPU_COUNT(&set));
+    return static_cast<int>(std::max(1L, cores));
+}
+
+}  // namespace
+
 int default_threads_per_rank(int local_size) {
+    // Under Slurm a task owns exactly its --cpus-per-task slice.
+    if (const char* s = std::getenv("SLURM_CPUS_PER_TASK")) {
+        long v = std::atol(s);
+        if (v > 0) return static_cast<int>(std::min<long>(v, usable_cores()));
+    }
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     if (const char* s = std::getenv("SLURM_CPUS_ON_NODE")) {
         long v = std::atol(s);
@@ -93,6 +113,17 @@ int default_threads_per_rank(int local_size) {
 
 void set_compute_threads(int n) {
     n = std::max(1, n);
+    const int cores = usable_cores();
+    if (n > cores) {
+        static bool warned = false;
+        if (!warned) {
+            spdlog::warn("{} compute threads asked for, but this process may use {} core(s): "
+                         "using {}",
+                         n, cores, cores);
+            warned = true;
+        }
+        n = cores;
+    }
     // Re-setting the count restarts LibTorch's thread pool (tens of ms), so
     // only change it when it differs.
     static int current = -1;

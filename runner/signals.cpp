@@ -3,7 +3,7 @@
 #include <atomic>
 #include <csignal>
 
-#include "runner/job_runner.h"
+#include <spdlog/spdlog.h>
 
 namespace nar::runner {
 

@@ -1,10 +1,14 @@
 #pragma once
 // SIGTERM / SIGUSR1 handling: Slurm sends one of them before the time limit or
-// on preemption. The handler only sets stop_requested() (runner/job_runner.h);
+// on preemption. The handler only sets stop_requested();
 // the coordinator stops handing out jobs and running jobs checkpoint and return
-// JobEnd::interrupted. The process then exits with kExitInterrupted.
+// JobStatus::interrupted. The process then exits with kExitInterrupted.
+#include <atomic>
 
 namespace nar::runner {
+
+// Set by the SIGTERM/SIGUSR1 handler: finish the current step, checkpoint, stop.
+std::atomic<bool>& stop_requested();
 
 // Exit code of a run stopped by a signal after checkpointing (see README).
 constexpr int kExitInterrupted = 3;

@@ -5,14 +5,15 @@
 #include "data/cell_dataset.h"
 #include "data/nnlqp.h"
 #include "data/onnx_features.h"
+#include "jobs/study.h"
 
 namespace nar::runner {
 
 namespace {
 
-StudyData load_cells(const TrainConfig& cfg) {
+StudyData load_cells(const jobs::JobConfig& cfg) {
     data::CellBenchmarkOptions opt;
-    opt.benchmark = cfg.study.rfind("nb101", 0) == 0 ? "nb101" : "nb201";
+    opt.benchmark = cfg.study_def().benchmark;
     opt.target = cfg.target;
     if (!cfg.data_root.empty()) opt.files = {cfg.data_root};
     if (cfg.train_count > 0) {
@@ -50,10 +51,10 @@ StudyData load_cells(const TrainConfig& cfg) {
     return d;
 }
 
-StudyData load_networks(const TrainConfig& cfg) {
+StudyData load_networks(const jobs::JobConfig& cfg) {
     data::NnlqpSplitOptions split;
-    split.kind = cfg.study == "nnlqp-unseen" ? data::NnlqpSplitKind::holdout
-                                             : data::NnlqpSplitKind::in_domain;
+    split.kind = cfg.study_def().holdout_split ? data::NnlqpSplitKind::holdout
+                                               : data::NnlqpSplitKind::in_domain;
     split.holdout_family = cfg.holdout;
     split.platform = cfg.platform;
     split.val_fraction = cfg.val_fraction;
@@ -75,11 +76,15 @@ StudyData load_networks(const TrainConfig& cfg) {
 
 }  // namespace
 
-StudyData load_study_data(const TrainConfig& cfg) {
-    return cfg.cell_study() ? load_cells(cfg) : load_networks(cfg);
+StudyData load_study_data(const jobs::JobConfig& cfg) {
+    const std::string& b = cfg.study_def().benchmark;
+    if (b == "nnlqp") return load_networks(cfg);
+    if (b == "nb201" || b == "nb101") return load_cells(cfg);
+    throw common::Error("study " + cfg.study + ": no data loader for benchmark '" + b + "'");
 }
 
-void save_model_inputs(const std::string& model_path, const TrainConfig& cfg, double target_scale) {
+void save_model_inputs(const std::string& model_path, const jobs::JobConfig& cfg,
+                       double target_scale) {
     common::H5File f(model_path, common::H5File::Mode::ReadWrite);
     f.write_attr_string("/", "study", cfg.study);
     f.write_attr_string("/", "encoding", cfg.encoding);

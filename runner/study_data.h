@@ -1,17 +1,25 @@
 #pragma once
-// From a resolved TrainConfig to the train/validation/test samples of its study.
+// From a resolved job configuration to the train/validation/test samples of its
+// study. Loaders are keyed by the study's benchmark (jobs/study.h), never by name.
 #include <string>
+#include <vector>
 
-#include "runner/train_config.h"
-#include "runner/trainer.h"
+#include "data/graph.h"
+#include "jobs/job_config.h"
 
 namespace nar::runner {
 
-StudyData load_study_data(const TrainConfig& cfg);
+struct StudyData {
+    std::vector<data::Sample> train, val, test;
+    std::vector<std::string> notes;  // facts the user should see (e.g. "targets are test accuracy")
+};
+
+StudyData load_study_data(const jobs::JobConfig& cfg);
 
 // Records in a saved model file how its inputs were encoded (study, encoding,
 // target), so `nar predict` encodes new networks or cells the same way.
-void save_model_inputs(const std::string& model_path, const TrainConfig& cfg, double target_scale);
+void save_model_inputs(const std::string& model_path, const jobs::JobConfig& cfg,
+                       double target_scale);
 
 struct ModelInputs {
     std::string study, encoding, target;

@@ -12,22 +12,20 @@
 #include <sstream>
 
 #include "common/error.h"
-#include "common/h5.h"
+#include "common/fnv1a.h"
 #include "jobs/metrics.h"
+#include "jobs/study.h"
 #include "model/losses.h"
 #include "runner/batch_sampler.h"
 #include "runner/collate.h"
-#include "runner/job_runner.h"
+#include "runner/signals.h"
 #include "runner/lr_schedule.h"
 
 namespace nar::runner {
 
 using common::Error;
-using common::H5File;
 
 namespace {
-
-constexpr const char* kCheckpointFormat = "nar-checkpoint-1";
 
 std::vector<int64_t> node_counts(const std::vector<data::Sample>& samples) {
     std::vector<int64_t> n;
@@ -56,38 +54,14 @@ std::vector<double> to_vector(const torch::Tensor& t) {
     return std::vector<double>(c.data_ptr<double>(), c.data_ptr<double>() + c.numel());
 }
 
-void write_tensor(H5File& f, const std::string& name, const torch::Tensor& t) {
-    auto c = t.detach().to(torch::kCPU, torch::kFloat64).contiguous();
-    common::Shape shape;
-    for (auto d : c.sizes()) shape.push_back(static_cast<hsize_t>(d));
-    f.write_f64(name, std::vector<double>(c.data_ptr<double>(), c.data_ptr<double>() + c.numel()),
-                shape);
-}
-
-// Checkpoint values are stored as float64 so float32 and float64 runs both
-// restore exactly (float32 → float64 → float32 is lossless).
-torch::Tensor read_tensor(const H5File& f, const std::string& name, const torch::Tensor& like) {
-    common::Shape shape;
-    auto v = f.read_f64(name, &shape);
-    if (static_cast<int64_t>(v.size()) != like.numel()) {
-        throw Error(f.path() + ": checkpoint tensor '" + name + "' has the wrong size");
-    }
-    return torch::from_blob(v.data(), like.sizes(), torch::kFloat64)
-        .clone()
-        .to(like.device(), like.scalar_type());
-}
-
 // Data parallelism must keep the ranks' parameters bit-identical. Each rank
 // hashes its parameter bytes; the sums of the hash halves equal G times this
 // rank's halves on every rank only when all ranks agree.
 void check_replicas_identical(Communicator& comm, const std::vector<torch::Tensor>& params) {
-    uint64_t h = 1469598103934665603ULL;
+    uint64_t h = common::kFnvOffset;
     for (auto& p : params) {
         auto c = p.detach().to(torch::kCPU).contiguous();
-        auto* bytes = static_cast<const unsigned char*>(c.data_ptr());
-        for (size_t i = 0; i < static_cast<size_t>(c.nbytes()); ++i) {
-            h = (h ^ bytes[i]) * 1099511628211ULL;
-        }
+        h = common::fnv1a64(c.data_ptr(), static_cast<size_t>(c.nbytes()), h);
     }
     const double hi = static_cast<double>(h >> 32), lo = static_cast<double>(h & 0xffffffffULL);
     std::vector<double> v{hi, lo};
@@ -100,16 +74,16 @@ void check_replicas_identical(Communicator& comm, const std::vector<torch::Tenso
 
 }  // namespace
 
-model::ModelConfig model_config_for(const TrainConfig& cfg, int64_t node_dim, int64_t static_dim) {
-    model::ModelConfig mc = model::ModelConfig::preset(cfg.preset());
-    for (auto& [k, v] : cfg.model) mc.set(k, v);
+model::ModelConfig model_config_for(const jobs::JobConfig& cfg, int64_t node_dim, int64_t static_dim) {
+    model::ModelConfig mc =
+        model::with_overrides(model::ModelConfig::preset(cfg.study_def().model_preset), cfg.model);
     mc.node_dim = static_cast<int>(node_dim);
     mc.static_dim = static_cast<int>(static_dim);
     mc.validate();
     return mc;
 }
 
-Trainer::Trainer(const TrainConfig& cfg, const StudyData& data, Communicator& comm,
+Trainer::Trainer(const jobs::JobConfig& cfg, const StudyData& data, Communicator& comm,
                  std::string checkpoint_path)
     : cfg_(cfg),
       data_(data),
@@ -143,13 +117,7 @@ Trainer::Trainer(const TrainConfig& cfg, const StudyData& data, Communicator& co
 double Trainer::validation_metric(const std::vector<double>& pred) const {
     std::vector<double> y;
     for (auto& s : data_.val) y.push_back(s.target);
-    return cfg_.is_latency() ? jobs::mape(pred, y) : jobs::kendall_tau_b(pred, y);
-}
-
-bool Trainer::better(double a, double b) const {
-    if (std::isnan(a)) return false;
-    if (std::isnan(b)) return true;
-    return cfg_.is_latency() ? a < b : a > b;
+    return cfg_.latency() ? jobs::mape(pred, y) : jobs::kendall_tau_b(pred, y);
 }
 
 std::vector<double> Trainer::predict(const std::vector<data::Sample>& samples) {
@@ -173,6 +141,104 @@ std::vector<double> Trainer::predict(const std::vector<data::Sample>& samples) {
     return pred;
 }
 
+Trainer::StepBatch Trainer::make_step_batch(const std::vector<int64_t>& batch,
+                                            int64_t global_step) const {
+    const int G = comm_.size();
+    const int64_t bg = static_cast<int64_t>(batch.size());
+    const int64_t lo = bg * comm_.rank() / G, hi = bg * (comm_.rank() + 1) / G;
+    StepBatch b;
+    b.seed = 2 * static_cast<uint64_t>(global_step);
+    std::vector<const data::Graph*> partners;
+    int64_t pairs_global = 0;  // AC pairs in the whole global batch
+    for (int64_t k = 0; k < bg; ++k) {
+        const auto& s = data_.train[static_cast<size_t>(batch[static_cast<size_t>(k)])];
+        const bool has_pair = cfg_.ac_weight > 0 && s.augmented.num_nodes > 0;
+        pairs_global += has_pair;
+        if (k < lo || k >= hi) continue;
+        b.graphs.push_back(&s.graph);
+        b.targets.push_back(s.target / scale_);
+        if (has_pair) {
+            partners.push_back(&s.augmented);
+            b.with_partner.push_back(k - lo);
+        }
+    }
+    b.graphs.insert(b.graphs.end(), partners.begin(), partners.end());
+    b.share = static_cast<double>(hi - lo) / static_cast<double>(bg);
+    if (pairs_global > 0) {
+        b.pair_share = static_cast<double>(partners.size()) / static_cast<double>(pairs_global);
+    }
+    return b;
+}
+
+// Each rank's loss is scaled by its share of the global batch, so the summed
+// gradients are the full-batch gradients.
+torch::Tensor Trainer::step_loss(const StepBatch& b) {
+    const int64_t n = static_cast<int64_t>(b.targets.size());
+    const int64_t pairs = static_cast<int64_t>(b.with_partner.size());
+    torch::manual_seed(mix_seed(cfg_.seed, b.seed));
+    auto pred = model_->forward(collate(b.graphs, dtype_, device_));
+    auto orig = pred.slice(0, 0, n);
+    auto target = torch::tensor(b.targets, torch::TensorOptions().dtype(torch::kFloat64))
+                      .to(device_, dtype_);
+    auto loss = model::relative_mse(orig, target) * b.share;
+    if (cfg_.sr_weight > 0 && n > 1) {
+        std::mt19937_64 rng(mix_seed(cfg_.seed, b.seed + 1));
+        std::vector<int64_t> perm(static_cast<size_t>(n));
+        std::iota(perm.begin(), perm.end(), 0);
+        for (size_t i = perm.size(); i > 1; --i) std::swap(perm[i - 1], perm[uniform_index(rng(), i)]);
+        auto perm_t = torch::tensor(perm, torch::kInt64).to(device_);
+        loss = loss + cfg_.sr_weight * b.share * model::sr_loss(orig, target, perm_t);
+    }
+    if (pairs > 0) {
+        // Partners follow the originals, in the order of the originals that have one.
+        auto idx = torch::tensor(b.with_partner, torch::kInt64).to(device_);
+        auto aug = pred.slice(0, n, n + pairs);
+        loss = loss + cfg_.ac_weight * b.pair_share * model::ac_loss(aug, orig.index_select(0, idx));
+    }
+    return loss;
+}
+
+void Trainer::sync_gradients() {
+    for (auto& p : model_->parameters()) {
+        if (!p.grad().defined()) p.mutable_grad() = torch::zeros_like(p);
+    }
+    if (comm_.size() > 1) comm_.allreduce_gradients(model_->parameters());
+}
+
+double Trainer::train_step(const StepBatch& b, double lr) {
+    optimizer_->zero_grad();
+    double loss = 0;
+    if (!b.targets.empty()) {
+        auto l = step_loss(b);
+        l.backward();
+        loss = l.item<double>();
+    }
+    sync_gradients();
+    if (!std::isfinite(loss)) throw Error("non-finite training loss");
+    for (auto& group : optimizer_->param_groups()) {
+        static_cast<torch::optim::AdamOptions&>(group.options()).lr(lr);
+    }
+    optimizer_->step();
+    return loss;
+}
+
+// All ranks must agree to stop at the same step.
+bool Trainer::group_stop_requested() {
+    double stop = stop_requested().load() ? 1.0 : 0.0;
+    if (comm_.size() > 1) {
+        std::vector<double> v{stop};
+        comm_.allreduce_sum(v);
+        stop = v[0];
+    }
+    return stop > 0;
+}
+
+void Trainer::write_checkpoint(const CheckpointState& s) {
+    if (checkpoint_path_.empty() || comm_.rank() != 0) return;
+    save_checkpoint(checkpoint_path_, cfg_.identity_text(), model_cfg_.to_text(), s,
+                    model_->named_parameters(), best_params_, *optimizer_);
+}
+
 TrainOutput Trainer::run(bool resume) {
     TrainOutput out;
     const auto sizes = node_counts(data_.train);
@@ -181,16 +247,23 @@ TrainOutput Trainer::run(bool resume) {
     LrSchedule schedule(cfg_.lr, steps_per_epoch * cfg_.epochs, cfg_.warmup_fraction);
     auto params = parameters_of(model_);
 
-    int64_t start_epoch = 0, start_step = 0;
-    double loss_sum = 0, loss_count = 0;
-    double best_metric = std::numeric_limits<double>::quiet_NaN();
-    if (resume && !checkpoint_path_.empty() &&
-        load_checkpoint(start_epoch, start_step, loss_sum, loss_count, out, best_metric)) {
-        // The saved partial-epoch loss is the group's sum; count it once.
-        if (comm_.rank() != 0) loss_sum = loss_count = 0;
-        if (comm_.rank() == 0) {
-            spdlog::info("resuming from {} at epoch {} step {}", checkpoint_path_, start_epoch + 1,
-                         start_step);
+    CheckpointState st;
+    st.best_metric = std::numeric_limits<double>::quiet_NaN();
+    if (resume && !checkpoint_path_.empty()) {
+        auto named = model_->named_parameters();
+        if (load_checkpoint(checkpoint_path_, cfg_.identity_text(), st, named, best_params_,
+                            *optimizer_, device_)) {
+            // The saved partial-epoch loss is the group's sum; count it once.
+            if (comm_.rank() != 0) st.loss_sum = st.loss_count = 0;
+            out.train_loss = st.train_loss;
+            out.val_metric = st.val_metric;
+            out.lr = st.lr;
+            out.best_epoch = st.best_epoch;
+            out.epochs_done = st.epochs_done;
+            if (comm_.rank() == 0) {
+                spdlog::info("resuming from {} at epoch {} step {}", checkpoint_path_,
+                             st.epoch + 1, st.step_in_epoch);
+            }
         }
     }
 
@@ -199,110 +272,39 @@ TrainOutput Trainer::run(bool resume) {
     const auto t_start = std::chrono::steady_clock::now();
     double graphs_trained = 0;
     model_->train();
-
+    const int64_t start_epoch = st.epoch;
     for (int64_t epoch = start_epoch; epoch < cfg_.epochs; ++epoch) {
         const auto t_epoch = std::chrono::steady_clock::now();
         auto batches = make_batches(sizes, cfg_.batch_size, mix_seed(cfg_.seed, 1000 + epoch));
-        int64_t step = epoch == start_epoch ? start_step : 0;
-        if (epoch != start_epoch) loss_sum = loss_count = 0;
+        int64_t step = epoch == start_epoch ? st.step_in_epoch : 0;
+        if (epoch != start_epoch) st.loss_sum = st.loss_count = 0;
         for (; step < static_cast<int64_t>(batches.size()); ++step) {
-            // All ranks must agree to stop at the same step.
-            double stop = stop_requested().load() ? 1.0 : 0.0;
-            if (G > 1) {
-                std::vector<double> v{stop};
-                comm_.allreduce_sum(v);
-                stop = v[0];
-            }
-            if (stop > 0) {
-                std::vector<double> partial{loss_sum, loss_count};
+            if (group_stop_requested()) {
+                std::vector<double> partial{st.loss_sum, st.loss_count};
                 if (G > 1) comm_.allreduce_sum(partial);
-                save_checkpoint(epoch, step, partial[0], partial[1], out, best_metric);
+                CheckpointState cs = st;
+                cs.epoch = epoch, cs.step_in_epoch = step;
+                cs.loss_sum = partial[0], cs.loss_count = partial[1];
+                write_checkpoint(cs);
                 out.interrupted = true;
                 return out;
             }
             const int64_t global_step = epoch * steps_per_epoch + step;
             const auto& batch = batches[static_cast<size_t>(step)];
-            const int64_t bg = static_cast<int64_t>(batch.size());
-            const int64_t lo = bg * comm_.rank() / G, hi = bg * (comm_.rank() + 1) / G;
-
-            // Pairs for the architecture-consistency loss in the whole global batch.
-            int64_t pairs_global = 0;
-            std::vector<const data::Graph*> graphs;
-            std::vector<const data::Graph*> aug_graphs;
-            std::vector<int64_t> with_aug;  // local positions of originals that have a partner
-            std::vector<double> y;
-            for (int64_t k = 0; k < bg; ++k) {
-                const auto& s = data_.train[static_cast<size_t>(batch[static_cast<size_t>(k)])];
-                const bool has_aug = cfg_.ac_weight > 0 && s.augmented.num_nodes > 0;
-                pairs_global += has_aug;
-                if (k < lo || k >= hi) continue;
-                graphs.push_back(&s.graph);
-                y.push_back(s.target / scale_);
-                if (has_aug) {
-                    aug_graphs.push_back(&s.augmented);
-                    with_aug.push_back(k - lo);
-                }
-            }
-            const int64_t n_local = hi - lo;
-            const int64_t pairs_local = static_cast<int64_t>(with_aug.size());
-
-            optimizer_->zero_grad();
-            double loss_value = 0;
-            if (n_local > 0) {
-                torch::manual_seed(mix_seed(cfg_.seed, 2 * static_cast<uint64_t>(global_step)));
-                std::vector<const data::Graph*> all = graphs;
-                all.insert(all.end(), aug_graphs.begin(), aug_graphs.end());
-                auto pred = model_->forward(collate(all, dtype_, device_));
-                auto orig = pred.slice(0, 0, n_local);
-                auto target = torch::tensor(y, torch::TensorOptions().dtype(torch::kFloat64))
-                                  .to(device_, dtype_);
-                // Each rank's loss is scaled by its share of the global batch, so the
-                // summed gradients are the full-batch gradients.
-                const double share = static_cast<double>(n_local) / static_cast<double>(bg);
-                auto loss = model::relative_mse(orig, target) * share;
-                if (cfg_.sr_weight > 0 && n_local > 1) {
-                    std::mt19937_64 rng(
-                        mix_seed(cfg_.seed, 2 * static_cast<uint64_t>(global_step) + 1));
-                    std::vector<int64_t> perm(static_cast<size_t>(n_local));
-                    std::iota(perm.begin(), perm.end(), 0);
-                    for (size_t i = perm.size(); i > 1; --i) {
-                        std::swap(perm[i - 1], perm[uniform_index(rng(), i)]);
-                    }
-                    auto perm_t = torch::tensor(perm, torch::kInt64).to(device_);
-                    loss = loss + cfg_.sr_weight * share * model::sr_loss(orig, target, perm_t);
-                }
-                if (pairs_local > 0) {
-                    // Augmented partners follow the originals, in the same order as
-                    // the originals that have one.
-                    auto idx = torch::tensor(with_aug, torch::kInt64).to(device_);
-                    auto aug = pred.slice(0, n_local, n_local + pairs_local);
-                    const double pair_share =
-                        static_cast<double>(pairs_local) / static_cast<double>(pairs_global);
-                    loss = loss + cfg_.ac_weight * pair_share *
-                                      model::ac_loss(aug, orig.index_select(0, idx));
-                }
-                loss.backward();
-                loss_value = loss.item<double>();
-            }
-            for (auto& p : params) {
-                if (!p.grad().defined()) p.mutable_grad() = torch::zeros_like(p);
-            }
-            if (G > 1) comm_.allreduce_gradients(params);
-            if (!std::isfinite(loss_value)) {
+            StepBatch b = make_step_batch(batch, global_step);
+            double loss = 0;
+            try {
+                loss = train_step(b, schedule.at(global_step));
+            } catch (const Error&) {
                 throw Error("non-finite training loss at epoch " + std::to_string(epoch + 1) +
                             " step " + std::to_string(step));
             }
-            const double lr = schedule.at(global_step);
-            for (auto& group : optimizer_->param_groups()) {
-                static_cast<torch::optim::AdamOptions&>(group.options()).lr(lr);
-            }
-            optimizer_->step();
-            loss_sum += loss_value;  // already a share of the batch mean
-            loss_count += static_cast<double>(n_local) / static_cast<double>(bg);
-            graphs_trained += static_cast<double>(bg);
+            st.loss_sum += loss;  // already a share of the batch mean
+            st.loss_count += b.share;
+            graphs_trained += static_cast<double>(batch.size());
         }
 
-        std::vector<double> sums{loss_sum, loss_count};
+        std::vector<double> sums{st.loss_sum, st.loss_count};
         if (G > 1) comm_.allreduce_sum(sums);
         const double epoch_loss = sums[0] / std::max(sums[1], 1e-12);
         if (!std::isfinite(epoch_loss)) {
@@ -313,12 +315,15 @@ TrainOutput Trainer::run(bool resume) {
         out.val_metric.push_back(metric);
         out.lr.push_back(schedule.at((epoch + 1) * steps_per_epoch - 1));
         out.epochs_done = static_cast<int>(epoch + 1);
-        if (out.best_epoch < 0 || better(metric, best_metric)) {
-            best_metric = metric;
+        if (out.best_epoch < 0 || jobs::better_metric(cfg_.study_def(), metric, st.best_metric)) {
+            st.best_metric = metric;
             out.best_epoch = static_cast<int>(epoch);
             best_params_ = snapshot(params);
         }
-        save_checkpoint(epoch + 1, 0, 0, 0, out, best_metric);
+        st.epoch = epoch + 1, st.step_in_epoch = 0, st.loss_sum = st.loss_count = 0;
+        st.best_epoch = out.best_epoch, st.epochs_done = out.epochs_done;
+        st.train_loss = out.train_loss, st.val_metric = out.val_metric, st.lr = out.lr;
+        write_checkpoint(st);
         if (on_epoch_) on_epoch_(static_cast<int>(epoch + 1));
 
         if (leader) {
@@ -329,8 +334,8 @@ TrainOutput Trainer::run(bool resume) {
             spdlog::info(
                 "epoch {:>4}/{} loss {:.5f} val {} {:.4f} (best {:.4f} @ {}) lr {:.2e} "
                 "{:.0f} graphs/s ETA {:.0f}s",
-                epoch + 1, cfg_.epochs, epoch_loss, cfg_.is_latency() ? "mape" : "tau", metric,
-                best_metric, out.best_epoch + 1, out.lr.back(), rate, eta);
+                epoch + 1, cfg_.epochs, epoch_loss, cfg_.latency() ? "mape" : "tau", metric,
+                st.best_metric, out.best_epoch + 1, out.lr.back(), rate, eta);
         }
     }
 
@@ -341,80 +346,6 @@ TrainOutput Trainer::run(bool resume) {
     if (!best_params_.empty()) restore(params, best_params_);
     out.test_pred = predict(data_.test);
     return out;
-}
-
-void Trainer::save_checkpoint(int64_t epoch, int64_t step_in_epoch, double loss_sum,
-                              double loss_count, const TrainOutput& out, double best_metric) {
-    if (checkpoint_path_.empty() || comm_.rank() != 0) return;
-    const std::string tmp = checkpoint_path_ + ".tmp";
-    {
-        H5File f(tmp, H5File::Mode::Truncate);
-        f.write_attr_string("/", "format", kCheckpointFormat);
-        f.write_attr_string("/", "train_config", cfg_.to_text());
-        f.write_attr_string("/", "model_config", model_cfg_.to_text());
-        f.write_attr_i64("/", "epoch", epoch);
-        f.write_attr_i64("/", "step_in_epoch", step_in_epoch);
-        f.write_attr_f64("/", "loss_sum", loss_sum);
-        f.write_attr_f64("/", "loss_count", loss_count);
-        f.write_attr_i64("/", "best_epoch", out.best_epoch);
-        f.write_attr_f64("/", "best_metric", best_metric);
-        f.write_attr_i64("/", "epochs_done", out.epochs_done);
-        auto named = model_->named_parameters();
-        for (size_t i = 0; i < named.size(); ++i) {
-            write_tensor(f, "params/" + named[i].key(), named[i].value());
-            if (!best_params_.empty()) write_tensor(f, "best/" + named[i].key(), best_params_[i]);
-        }
-        auto n = static_cast<hsize_t>(out.train_loss.size());
-        f.write_f64("history/train_loss", out.train_loss, {n});
-        f.write_f64("history/val_metric", out.val_metric, {n});
-        f.write_f64("history/lr", out.lr, {n});
-        torch::serialize::OutputArchive archive;
-        optimizer_->save(archive);
-        std::ostringstream os;
-        archive.save_to(os);
-        f.write_bytes("optimizer", os.str());
-    }
-    if (std::rename(tmp.c_str(), checkpoint_path_.c_str()) != 0) {
-        throw Error(checkpoint_path_ + ": cannot move the checkpoint into place");
-    }
-}
-
-bool Trainer::load_checkpoint(int64_t& epoch, int64_t& step_in_epoch, double& loss_sum,
-                              double& loss_count, TrainOutput& out, double& best_metric) {
-    if (!std::filesystem::exists(checkpoint_path_)) return false;
-    H5File f(checkpoint_path_, H5File::Mode::Read);
-    if (!f.has_attr("/", "format") || f.read_attr_string("/", "format") != kCheckpointFormat) {
-        throw Error(checkpoint_path_ + ": not a nar checkpoint");
-    }
-    if (f.read_attr_string("/", "train_config") != cfg_.to_text()) {
-        throw Error(checkpoint_path_ +
-                    ": the checkpoint was written for a different configuration; remove it "
-                    "to start over");
-    }
-    epoch = f.read_attr_i64("/", "epoch");
-    step_in_epoch = f.read_attr_i64("/", "step_in_epoch");
-    loss_sum = f.read_attr_f64("/", "loss_sum");
-    loss_count = f.read_attr_f64("/", "loss_count");
-    out.best_epoch = static_cast<int>(f.read_attr_i64("/", "best_epoch"));
-    best_metric = f.read_attr_f64("/", "best_metric");
-    out.epochs_done = static_cast<int>(f.read_attr_i64("/", "epochs_done"));
-    out.train_loss = f.read_f64("history/train_loss");
-    out.val_metric = f.read_f64("history/val_metric");
-    out.lr = f.read_f64("history/lr");
-    torch::NoGradGuard guard;
-    auto named = model_->named_parameters();
-    best_params_.clear();
-    for (size_t i = 0; i < named.size(); ++i) {
-        named[i].value().copy_(read_tensor(f, "params/" + named[i].key(), named[i].value()));
-        if (f.exists("best/" + named[i].key())) {
-            best_params_.push_back(read_tensor(f, "best/" + named[i].key(), named[i].value()));
-        }
-    }
-    std::istringstream is(f.read_bytes("optimizer"));
-    torch::serialize::InputArchive archive;
-    archive.load_from(is, device_);
-    optimizer_->load(archive);
-    return true;
 }
 
 }  // namespace nar::runner

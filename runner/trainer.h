@@ -11,15 +11,12 @@
 #include "data/graph.h"
 #include "model/model_config.h"
 #include "model/predictor.h"
+#include "jobs/job_config.h"
 #include "runner/communicator.h"
-#include "runner/train_config.h"
+#include "runner/checkpoint.h"
+#include "runner/study_data.h"
 
 namespace nar::runner {
-
-struct StudyData {
-    std::vector<data::Sample> train, val, test;
-    std::vector<std::string> notes;  // facts the user should see (e.g. "targets are test accuracy")
-};
 
 struct TrainOutput {
     std::vector<double> train_loss, val_metric, lr;  // per finished epoch
@@ -33,7 +30,7 @@ struct TrainOutput {
 class Trainer {
   public:
     // `checkpoint_path` empty: no checkpoints.
-    Trainer(const TrainConfig& cfg, const StudyData& data, Communicator& comm,
+    Trainer(const jobs::JobConfig& cfg, const StudyData& data, Communicator& comm,
             std::string checkpoint_path);
 
     // Runs the remaining epochs (resuming from the checkpoint when `resume` and
@@ -50,18 +47,28 @@ class Trainer {
 
     model::Predictor& model() { return model_; }
     const model::ModelConfig& model_config() const { return model_cfg_; }
-    // Predictions are the model's output times this (see TrainConfig::target_scale).
+    // Predictions are the model's output times this (see the target_scale parameter).
     double target_scale() const { return scale_; }
 
   private:
+    // This rank's share of one global batch.
+    struct StepBatch {
+        std::vector<const data::Graph*> graphs;  // the originals, then their AC partners
+        std::vector<double> targets;             // of the originals, divided by the scale
+        std::vector<int64_t> with_partner;       // positions of originals that have a partner
+        double share = 0;       // of the global batch's samples
+        double pair_share = 0;  // of the global batch's AC pairs
+        uint64_t seed = 0;      // dropout and SR pairing of this step
+    };
+    StepBatch make_step_batch(const std::vector<int64_t>& batch, int64_t global_step) const;
+    torch::Tensor step_loss(const StepBatch& b);
+    double train_step(const StepBatch& b, double lr);
+    void sync_gradients();
+    bool group_stop_requested();
     double validation_metric(const std::vector<double>& pred) const;
-    bool better(double a, double b) const;
-    void save_checkpoint(int64_t epoch, int64_t step_in_epoch, double loss_sum, double loss_count,
-                         const TrainOutput& out, double best_metric);
-    bool load_checkpoint(int64_t& epoch, int64_t& step_in_epoch, double& loss_sum,
-                         double& loss_count, TrainOutput& out, double& best_metric);
+    void write_checkpoint(const CheckpointState& s);
 
-    TrainConfig cfg_;
+    jobs::JobConfig cfg_;
     const StudyData& data_;
     Communicator& comm_;
     std::string checkpoint_path_;
@@ -77,6 +84,6 @@ class Trainer {
 
 // The model configuration a study runs with: its preset, sized to the data
 // (node and static feature widths), then the overrides of `cfg.model`.
-model::ModelConfig model_config_for(const TrainConfig& cfg, int64_t node_dim, int64_t static_dim);
+model::ModelConfig model_config_for(const jobs::JobConfig& cfg, int64_t node_dim, int64_t static_dim);
 
 }  // namespace nar::runner

@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install_deps.sh
 BUILD_DIR=${BUILD_DIR:-build} scripts/build.sh
+NAR_BIN="${BUILD_DIR:-build}/bin/nar" . scripts/blas_core.sh
 if [ -f /usr/local/cuda/include/nccl.h ]; then
   echo "compiling the NCCL backend (-DNAR_WITH_NCCL=ON)"
   cmake -S . -B build-nccl -G Ninja -DCMAKE_BUILD_TYPE=Release -DNAR_WITH_NCCL=ON \

@@ -16,6 +16,7 @@
 #include "data/nb101.h"
 #include "data/nb201.h"
 #include "data/tokenizer.h"
+#include "tests/common/test_helpers.h"
 
 namespace {
 
@@ -23,15 +24,7 @@ using nar::data::Cell;
 namespace fs = std::filesystem;
 
 // Runs f and returns the common::Error message ("" when nothing was thrown).
-template <typename F>
-std::string error_of(F&& f) {
-    try {
-        f();
-    } catch (const nar::common::Error& e) {
-        return e.what();
-    }
-    return "";
-}
+using nar::test::error_of;
 
 std::string temp_file(const std::string& name, const std::string& text) {
     fs::path dir = fs::temp_directory_path() / "nar_test_cells";

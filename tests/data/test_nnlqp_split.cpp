@@ -10,6 +10,7 @@
 
 #include "common/error.h"
 #include "data/nnlqp.h"
+#include "tests/common/test_helpers.h"
 
 namespace {
 
@@ -19,15 +20,7 @@ using namespace nar::data;
 
 const std::string kGt = std::string(NAR_BUNDLED) + "/nnlqp/gt_stage.txt";
 
-template <class F>
-std::string error_of(F fn) {
-    try {
-        fn();
-    } catch (const Error& e) {
-        return e.what();
-    }
-    return "";
-}
+using nar::test::error_of;
 
 struct TmpFile {
     std::string path;

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "common/error.h"
+#include "common/fnv1a.h"
 #include "data/feature_cache.h"
 #include "data/nnlqp.h"
 #include "data/onnx_graph.h"
@@ -47,9 +48,9 @@ void expect_same(const Graph& a, const Graph& b) {
 }
 
 TEST(FeatureCacheHash, Fnv1aKnownValues) {
-    EXPECT_EQ(fnv1a64("", 0), 0xcbf29ce484222325ULL);
-    EXPECT_EQ(fnv1a64("a", 1), 0xaf63dc4c8601ec8cULL);
-    EXPECT_EQ(fnv1a64("foobar", 6), 0x85944171f73967e8ULL);
+    EXPECT_EQ(nar::common::fnv1a64("", 0), 0xcbf29ce484222325ULL);
+    EXPECT_EQ(nar::common::fnv1a64("a", 1), 0xaf63dc4c8601ec8cULL);
+    EXPECT_EQ(nar::common::fnv1a64("foobar", 6), 0x85944171f73967e8ULL);
 }
 
 TEST_F(CacheTest, MissThenHitGivesIdenticalFeatures) {

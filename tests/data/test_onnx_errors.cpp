@@ -12,6 +12,7 @@
 #include "common/h5.h"
 #include "data/onnx_graph.h"
 #include "data/onnx_model.h"
+#include "tests/common/test_helpers.h"
 
 namespace {
 
@@ -23,15 +24,7 @@ using nar::data::ExtractOptions;
 const std::string kOnnx = std::string(NAR_FIXTURES) + "/golden/onnx";
 
 // The Error's message, or "" if `fn` did not throw one.
-template <class F>
-std::string error_of(F fn) {
-    try {
-        fn();
-    } catch (const Error& e) {
-        return e.what();
-    }
-    return "";
-}
+using nar::test::error_of;
 
 class TempDir {
   public:

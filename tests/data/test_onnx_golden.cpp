@@ -9,6 +9,7 @@
 #include "common/h5.h"
 #include "data/onnx_graph.h"
 #include "data/pe_trans.h"
+#include "tests/common/test_helpers.h"
 
 namespace {
 
@@ -19,22 +20,7 @@ using nar::data::NodeEncoding;
 
 const std::string kGolden = std::string(NAR_FIXTURES) + "/golden";
 
-const std::vector<std::string> kNets = {"nnlqp_resnet18-v1-7-no-weight",
-                                        "tiny_attention",
-                                        "tiny_shuffle",
-                                        "tiny_unet_resize",
-                                        "tiny_unet_upsample_opset9_nopad",
-                                        "tv_alexnet",
-                                        "tv_densenet121",
-                                        "tv_efficientnet_b0",
-                                        "tv_googlenet",
-                                        "tv_mnasnet0_5",
-                                        "tv_mobilenet_v2",
-                                        "tv_mobilenet_v3_small",
-                                        "tv_resnet18",
-                                        "tv_resnet50",
-                                        "tv_squeezenet1_1",
-                                        "tv_vgg11"};
+const std::vector<std::string>& kNets = nar::test::golden_networks();
 
 struct Case {
     std::string net;

@@ -14,6 +14,7 @@
 #include "data/nb101_base64.h"
 #include "data/nb101_record.h"
 #include "data/tfrecord.h"
+#include "tests/common/test_helpers.h"
 
 namespace {
 
@@ -22,15 +23,7 @@ using nar::data::Nb101Evaluation;
 using nar::data::Nb101Metrics;
 using nar::data::Nb101Record;
 
-template <typename F>
-std::string error_of(F&& f) {
-    try {
-        f();
-    } catch (const nar::common::Error& e) {
-        return e.what();
-    }
-    return "";
-}
+using nar::test::error_of;
 
 std::string temp_path(const std::string& name) {
     fs::path dir = fs::temp_directory_path() / "nar_test_tfrecord";

@@ -18,7 +18,7 @@ nar::jobs::JobResult result(const std::string& id, const std::string& study,
     nar::jobs::JobResult r;
     r.job_id = id;
     r.study = study;
-    r.status = "done";
+    r.status = nar::jobs::JobStatus::done;
     r.config_text = config;
     // Two samples whose errors are both `mape`: one over, one under.
     r.targets = {1.0, 2.0};
@@ -49,7 +49,7 @@ int main(int argc, char** argv) {
     nar::jobs::JobResult failed;
     failed.job_id = "table2/vgg16/r01";
     failed.study = "nnlqp-unseen";
-    failed.status = "failed";
+    failed.status = nar::jobs::JobStatus::failed;
     failed.error = "loss became NaN at epoch 4";
     failed.attempt = 2;
     nar::jobs::write_result(dir + "/table2/vgg16/r01.h5", failed);

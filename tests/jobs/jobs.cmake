@@ -4,7 +4,9 @@ add_executable(test_jobs
   ${CMAKE_CURRENT_LIST_DIR}/test_metrics.cpp
   ${CMAKE_CURRENT_LIST_DIR}/test_result_file.cpp
   ${CMAKE_CURRENT_LIST_DIR}/test_sweep.cpp
-  ${CMAKE_CURRENT_LIST_DIR}/test_aggregate.cpp)
+  ${CMAKE_CURRENT_LIST_DIR}/test_aggregate.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/test_job_config.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/test_layering.cpp)
 target_link_libraries(test_jobs PRIVATE nar_jobs GTest::gtest_main)
 target_compile_definitions(test_jobs PRIVATE NAR_FIXTURES="${NAR_FIXTURES}"
                                              NAR_SOURCE_DIR="${PROJECT_SOURCE_DIR}")

@@ -25,7 +25,7 @@ RunRecord run(const std::string& id, const std::string& study, double mape, doub
     RunRecord r;
     r.job_id = id;
     r.study = study;
-    r.status = status;
+    r.status = nar::jobs::job_status_from_string(status);
     if (status == "done") {
         r.metrics = {{"mape", mape}, {"acc10", 1 - mape}, {"kendall_tau", tau}};
     } else {
@@ -231,7 +231,7 @@ TEST(Aggregate, Table4RowsFromTrainerConfigText) {
         nar::jobs::RunRecord rec;
         rec.job_id = "table4/0.1/r0" + std::to_string(r);
         rec.study = "nb201-accuracy";
-        rec.status = "done";
+        rec.status = nar::jobs::JobStatus::done;
         rec.params = nar::jobs::parse_config_text(
             "fraction=0.100000\nstudy=nb201-accuracy\ntrain_count=0\n");
         rec.metrics = {{"kendall_tau", taus[r]}};
@@ -253,13 +253,13 @@ TEST(Aggregate, SweepIndexGivesMissingAndFailedWithoutResultFiles) {
                             nar::jobs::testing::sample_result("t/a/r00", "nb201-latency", 0.1));
     std::vector<nar::jobs::IndexEntry> entries(3);
     entries[0].job_id = "t/a/r00";
-    entries[0].state = nar::jobs::JobState::done;
+    entries[0].state = nar::jobs::JobStatus::done;
     entries[1].job_id = "t/a/r01";
-    entries[1].state = nar::jobs::JobState::failed;
+    entries[1].state = nar::jobs::JobStatus::failed;
     entries[1].attempts = 2;
     entries[1].error = "out of memory";
     entries[2].job_id = "t/a/r02";
-    entries[2].state = nar::jobs::JobState::pending;
+    entries[2].state = nar::jobs::JobStatus::pending;
     nar::jobs::write_index(nar::jobs::index_path(dir.string()), entries);
 
     auto agg = nar::jobs::aggregate_results(dir.string());

@@ -31,7 +31,7 @@ TEST(ResultFile, RoundTripKeepsEveryField) {
     auto back = read_result(path);
     EXPECT_EQ(back.job_id, r.job_id);
     EXPECT_EQ(back.study, r.study);
-    EXPECT_EQ(back.status, "done");
+    EXPECT_EQ(back.status, nar::jobs::JobStatus::done);
     EXPECT_EQ(back.error, "");
     EXPECT_EQ(back.config_text, r.config_text);
     EXPECT_EQ(back.seed, r.seed);
@@ -154,14 +154,14 @@ TEST(ResultFile, FailedJobRoundTrip) {
     nar::jobs::JobResult r;
     r.job_id = "table1/r05";
     r.study = "nnlqp-in-domain";
-    r.status = "failed";
+    r.status = nar::jobs::JobStatus::failed;
     r.error = "NaN loss at epoch 3";
     r.attempt = 2;
     const std::string path = (dir / "f.h5").string();
     write_result(path, r);
     EXPECT_TRUE(result_is_complete(path));  // complete, even though the job failed
     auto back = read_result(path);
-    EXPECT_EQ(back.status, "failed");
+    EXPECT_EQ(back.status, nar::jobs::JobStatus::failed);
     EXPECT_EQ(back.error, "NaN loss at epoch 3");
     EXPECT_EQ(back.attempt, 2);
     EXPECT_TRUE(back.predictions.empty());

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "common/error.h"
+#include "common/fnv1a.h"
 #include "jobs/job_id.h"
 #include "jobs/sweep_plan.h"
 #include "test_util.h"
@@ -123,8 +124,8 @@ TEST(SweepPlan, IdsSeedsAndHashesAreStable) {
     EXPECT_EQ(seeds.size(), a.jobs.size()) << "seeds must be distinct";
     EXPECT_EQ(ids.size(), a.jobs.size());
     // Pinned values: FNV-1a 64 (offset 0xcbf29ce484222325, prime 0x100000001b3).
-    EXPECT_EQ(nar::jobs::fnv1a64(""), 0xcbf29ce484222325ULL);
-    EXPECT_EQ(nar::jobs::fnv1a64("a"), 0xaf63dc4c8601ec8cULL);
+    EXPECT_EQ(nar::common::fnv1a64(""), 0xcbf29ce484222325ULL);
+    EXPECT_EQ(nar::common::fnv1a64("a"), 0xaf63dc4c8601ec8cULL);
     EXPECT_EQ(nar::jobs::seed_from_id("a"), 0x0601ec8cULL);
     // Repeats share the config, hence the hash; other configs differ.
     EXPECT_EQ(find_job(a, "table2/vgg16/r00").config_hash,

@@ -21,7 +21,7 @@ inline JobResult sample_result(const std::string& id, const std::string& study, 
     JobResult r;
     r.job_id = id;
     r.study = study;
-    r.status = "done";
+    r.status = nar::jobs::JobStatus::done;
     r.config_text = "epochs=3\nstudy=" + study + "\n";
     r.seed = 12345;
     r.config_hash = "00ff00ff00ff00ff";

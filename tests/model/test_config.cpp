@@ -8,19 +8,13 @@
 #include "common/error.h"
 #include "model/losses.h"
 #include "model/model_config.h"
+#include "tests/common/test_helpers.h"
 #include "model/predictor.h"
 
 namespace nar::model {
 namespace {
 
-std::string error_of(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const common::Error& e) {
-        return e.what();
-    }
-    return "<no error>";
-}
+using nar::test::error_of;
 
 TEST(ModelConfigTest, PresetsArePaperSettings) {
     const auto lat = ModelConfig::preset("latency");

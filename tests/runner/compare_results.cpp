@@ -17,8 +17,8 @@ int main(int argc, char** argv) {
         auto a = nar::jobs::read_result(argv[1]);
         auto b = nar::jobs::read_result(argv[2]);
         const double tol = std::atof(argv[3]);
-        if (a.status != "done" || b.status != "done") {
-            std::fprintf(stderr, "status %s / %s\n", a.status.c_str(), b.status.c_str());
+        if (a.status != nar::jobs::JobStatus::done || b.status != nar::jobs::JobStatus::done) {
+            std::fprintf(stderr, "status %s / %s\n", nar::jobs::to_string(a.status).c_str(), nar::jobs::to_string(b.status).c_str());
             return 1;
         }
         if (a.predictions.size() != b.predictions.size() || a.predictions.empty()) {

@@ -14,6 +14,7 @@
 
 #include "jobs/result_file.h"
 #include "runner/job_runner.h"
+#include "runner/signals.h"
 
 namespace nar::test {
 
@@ -38,7 +39,7 @@ inline runner::JobOutcome fake_sweep_job(const jobs::JobSpec& spec, runner::Comm
     const auto end = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
     while (std::chrono::steady_clock::now() < end) {
         if (runner::stop_requested().load()) {
-            out.end = runner::JobEnd::interrupted;
+            out.end = jobs::JobStatus::interrupted;
             if (comm.rank() == 0) append_line(dir + "/runs.log", spec.id + " interrupted");
             return out;
         }
@@ -47,9 +48,10 @@ inline runner::JobOutcome fake_sweep_job(const jobs::JobSpec& spec, runner::Comm
     // The group really is one: sum the ranks.
     std::vector<double> ones{1.0};
     comm.allreduce_sum(ones);
-    out.end = runner::JobEnd::done;
+    out.end = jobs::JobStatus::done;
     out.result.job_id = spec.id;
-    out.result.status = "done";
+    out.result.config_hash = spec.config_hash;
+    out.result.status = nar::jobs::JobStatus::done;
     out.result.ranks = static_cast<int>(ones[0]);
     out.result.seed = spec.seed;
     out.result.val_metric_name = "mape";

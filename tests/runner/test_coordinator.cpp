@@ -22,7 +22,7 @@
 
 namespace fs = std::filesystem;
 using namespace nar;
-using jobs::JobState;
+using jobs::JobStatus;
 
 namespace {
 
@@ -55,9 +55,10 @@ runner::JobOutcome fake_job(const jobs::JobSpec& spec, std::vector<std::string>&
     if (spec.id.find("fail") != std::string::npos)
         throw std::runtime_error("bad data in " + spec.id);
     runner::JobOutcome out;
-    out.end = runner::JobEnd::done;
+    out.end = jobs::JobStatus::done;
     out.result.job_id = spec.id;
-    out.result.status = "done";
+    out.result.config_hash = spec.config_hash;
+    out.result.status = nar::jobs::JobStatus::done;
     out.result.val_metric_name = "mape";
     out.result.metrics["mape"] = 0.01 * static_cast<double>(spec.seed);
     out.result.metrics["acc10"] = 0.5;
@@ -74,10 +75,10 @@ struct StopFlagReset {
 TEST(SweepIndex, RoundTripsEveryField) {
     auto dir = temp_dir("index");
     std::vector<jobs::IndexEntry> in(2);
-    in[0] = {"table1/r00", JobState::done, 1, "mape", 0.0312345678901234, 12.5,
+    in[0] = {"table1/r00", jobs::JobStatus::done, 1, "mape", 0.0312345678901234, 12.5,
              "node1",      dir + "/a.h5",  ""};
     in[1] = {"table2/vgg/r03",
-             JobState::failed,
+             jobs::JobStatus::failed,
              2,
              "",
              0.0,
@@ -92,13 +93,13 @@ TEST(SweepIndex, RoundTripsEveryField) {
     auto out = jobs::read_index(path);
     ASSERT_EQ(out.size(), 2u);
     EXPECT_EQ(out[0].job_id, "table1/r00");
-    EXPECT_EQ(out[0].state, JobState::done);
+    EXPECT_EQ(out[0].state, jobs::JobStatus::done);
     EXPECT_EQ(out[0].attempts, 1);
     EXPECT_EQ(out[0].metric_name, "mape");
     EXPECT_EQ(out[0].metric_value, 0.0312345678901234);  // %.17g round-trips exactly
     EXPECT_EQ(out[0].wall_seconds, 12.5);
     EXPECT_EQ(out[0].host, "node1");
-    EXPECT_EQ(out[1].state, JobState::failed);
+    EXPECT_EQ(out[1].state, jobs::JobStatus::failed);
     EXPECT_EQ(out[1].attempts, 2);
     EXPECT_EQ(out[1].metric_name, "");
     EXPECT_LT(out[1].wall_seconds, 0);
@@ -125,7 +126,7 @@ TEST(SweepIndex, BadFilesNameFileAndLine) {
         EXPECT_NE(std::string(e.what()).find(path), std::string::npos) << e.what();
         EXPECT_NE(std::string(e.what()).find("bad header"), std::string::npos) << e.what();
     }
-    jobs::write_index(path, {{"a", JobState::done, 1, "", 0, 1, "h", "p", ""}});
+    jobs::write_index(path, {{"a", jobs::JobStatus::done, 1, "", 0, 1, "h", "p", ""}});
     {
         std::ofstream f(path, std::ios::app);
         f << "b\tweird\t1\t\t\t\th\tp\t\n";
@@ -160,7 +161,7 @@ TEST(CoordinatorWire, JobAndReportRoundTrip) {
 
     runner::JobReport r;
     r.job_index = 7;
-    r.state = JobState::interrupted;
+    r.state = jobs::JobStatus::interrupted;
     r.metric_name = "kendall_tau";
     r.metric_value = 0.8612345;
     r.wall_seconds = 3.25;
@@ -168,7 +169,7 @@ TEST(CoordinatorWire, JobAndReportRoundTrip) {
     r.error = "boom: 3";
     auto rb = runner::decode_report(runner::encode_report(r));
     EXPECT_EQ(rb.job_index, 7);
-    EXPECT_EQ(rb.state, JobState::interrupted);
+    EXPECT_EQ(rb.state, jobs::JobStatus::interrupted);
     EXPECT_EQ(rb.metric_name, "kendall_tau");
     EXPECT_EQ(rb.metric_value, 0.8612345);
     EXPECT_EQ(rb.wall_seconds, 3.25);
@@ -257,13 +258,13 @@ TEST(SerialCoordinator, RunsLongestFirstRetriesFailuresAndWritesIndex) {
     auto idx = jobs::read_index(jobs::index_path(dir));
     ASSERT_EQ(idx.size(), 4u);  // in sweep order
     EXPECT_EQ(idx[0].job_id, "short");
-    EXPECT_EQ(idx[0].state, JobState::done);
+    EXPECT_EQ(idx[0].state, jobs::JobStatus::done);
     EXPECT_EQ(idx[0].attempts, 1);
     EXPECT_EQ(idx[0].metric_name, "mape");
     EXPECT_DOUBLE_EQ(idx[0].metric_value, 1.0);
     EXPECT_EQ(idx[0].host, runner::mpi_info().host);
     EXPECT_GE(idx[0].wall_seconds, 0);
-    EXPECT_EQ(idx[1].state, JobState::failed);
+    EXPECT_EQ(idx[1].state, jobs::JobStatus::failed);
     EXPECT_EQ(idx[1].attempts, 2);
     EXPECT_EQ(idx[1].error, "bad data in fail_once");
     EXPECT_FALSE(fs::exists(jobs[1].result_path));
@@ -298,7 +299,7 @@ TEST(SerialCoordinator, ResumeSkipsCompleteResultsAndRefusesWithoutResume) {
     EXPECT_EQ(fs::last_write_time(jobs[1].result_path), mtime);
     auto idx = jobs::read_index(jobs::index_path(dir));
     ASSERT_EQ(idx.size(), 3u);
-    EXPECT_EQ(idx[1].state, JobState::done);
+    EXPECT_EQ(idx[1].state, jobs::JobStatus::done);
     EXPECT_EQ(idx[1].metric_name, "mape");  // read back from the result file
     EXPECT_DOUBLE_EQ(idx[1].metric_value, 1.01);
     // A second resume runs nothing.
@@ -321,8 +322,8 @@ TEST(SerialCoordinator, StopSignalInterruptsAndLeavesTheRestPending) {
             calls.push_back(sp.id);
             raise(SIGUSR1);  // as Slurm does before the time limit
             runner::JobOutcome out;
-            out.end = runner::stop_requested().load() ? runner::JobEnd::interrupted
-                                                      : runner::JobEnd::done;
+            out.end = runner::stop_requested().load() ? jobs::JobStatus::interrupted
+                                                      : jobs::JobStatus::done;
             return out;
         }
         return fake_job(sp, calls);
@@ -339,9 +340,9 @@ TEST(SerialCoordinator, StopSignalInterruptsAndLeavesTheRestPending) {
     EXPECT_EQ(s.exit_code(), runner::kExitInterrupted);
     EXPECT_EQ(runner::kExitInterrupted, 3);
     auto idx = jobs::read_index(jobs::index_path(dir));
-    EXPECT_EQ(idx[1].state, JobState::interrupted);
+    EXPECT_EQ(idx[1].state, jobs::JobStatus::interrupted);
     EXPECT_EQ(idx[1].attempts, 0);  // an interrupted attempt is not used up
-    EXPECT_EQ(idx[2].state, JobState::pending);
+    EXPECT_EQ(idx[2].state, jobs::JobStatus::pending);
     // Resume after the signal finishes the rest.
     runner::stop_requested().store(false);
     calls.clear();
@@ -363,7 +364,7 @@ TEST(SerialCoordinator, ThreadsParamSetsComputeThreads) {
             seen = torch::get_num_threads();
             EXPECT_EQ(c.backend(), "self");
             runner::JobOutcome o;
-            o.end = runner::JobEnd::done;
+            o.end = jobs::JobStatus::done;
             return o;
         },
         opts, MPI_COMM_NULL);

@@ -19,7 +19,7 @@
 
 namespace fs = std::filesystem;
 using namespace nar;
-using jobs::JobState;
+using jobs::JobStatus;
 
 namespace {
 
@@ -114,7 +114,7 @@ TEST(CoordinatorMpi, EveryJobRunsExactlyOnceOnWorkerRanks) {
     ASSERT_EQ(idx.size(), 13u);
     for (size_t i = 0; i < idx.size(); ++i) {
         EXPECT_EQ(idx[i].job_id, jobs[i].id);
-        EXPECT_EQ(idx[i].state, JobState::done);
+        EXPECT_EQ(idx[i].state, JobStatus::done);
         EXPECT_EQ(idx[i].attempts, 1);
         EXPECT_EQ(idx[i].metric_name, "mape");
         EXPECT_DOUBLE_EQ(idx[i].metric_value, 0.001 * static_cast<double>(jobs[i].seed % 1000));
@@ -142,10 +142,10 @@ TEST(CoordinatorMpi, ThrowingJobIsRetriedThenRecordedFailed) {
     EXPECT_EQ(runs["sweep/fail_me"].size(), 3u);
     auto idx = jobs::read_index(jobs::index_path(dir));
     ASSERT_EQ(idx.size(), 13u);
-    EXPECT_EQ(idx[12].state, JobState::failed);
+    EXPECT_EQ(idx[12].state, JobStatus::failed);
     EXPECT_EQ(idx[12].attempts, 3);
     EXPECT_EQ(idx[12].error, "fake failure in sweep/fail_me");
-    for (int i = 0; i < 12; ++i) EXPECT_EQ(idx[i].state, JobState::done) << idx[i].job_id;
+    for (int i = 0; i < 12; ++i) EXPECT_EQ(idx[i].state, JobStatus::done) << idx[i].job_id;
 }
 
 TEST(CoordinatorMpi, GroupsOfTwoLeaveTheOddRankIdle) {

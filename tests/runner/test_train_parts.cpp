@@ -1,12 +1,19 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <set>
 
 #include "common/error.h"
 #include "runner/batch_sampler.h"
 #include "runner/collate.h"
 #include "runner/lr_schedule.h"
-#include "runner/train_config.h"
+#include "jobs/job_config.h"
+#include "jobs/params.h"
+#include "jobs/study.h"
+#include "model/model_config.h"
+#include "runner/param_help.h"
+#include "runner/trainer.h"
 
 namespace nar::runner {
 namespace {
@@ -73,11 +80,12 @@ TEST(Collate, PadsAndSymmetrisesWithoutSelfLoops) {
     EXPECT_EQ(batch.x[0][1][2].item<double>(), 6.0);
     EXPECT_EQ(batch.mask[0].sum().item<double>(), 2.0);
     EXPECT_EQ(batch.mask[1].sum().item<double>(), 3.0);
-    EXPECT_EQ(batch.adj[0][0][1].item<double>(), 1.0);
-    EXPECT_EQ(batch.adj[0][1][0].item<double>(), 1.0);
-    EXPECT_EQ(batch.adj[0][1][1].item<double>(), 0.0);  // self loop dropped
-    EXPECT_EQ(batch.adj[1][2][0].item<double>(), 1.0);
-    EXPECT_EQ(batch.adj.sum().item<double>(), 4.0);
+    const auto adj = model::dense_adjacency(batch);  // collate fills the sparse edges
+    EXPECT_EQ(adj[0][0][1].item<double>(), 1.0);
+    EXPECT_EQ(adj[0][1][0].item<double>(), 1.0);
+    EXPECT_EQ(adj[0][1][1].item<double>(), 0.0);  // self loop dropped
+    EXPECT_EQ(adj[1][2][0].item<double>(), 1.0);
+    EXPECT_EQ(adj.sum().item<double>(), 4.0);
     EXPECT_EQ(batch.static_feat[1][1].item<double>(), 10.0);
 }
 
@@ -90,55 +98,53 @@ TEST(Collate, RejectsMixedFeatureSizesAndBadEdges) {
     EXPECT_THROW(collate({&a}, torch::kFloat32, torch::kCPU), common::Error);
 }
 
-TEST(TrainConfig, StudyDefaultsAreThePapers) {
-    auto nb = resolve_train_config({{"study", "nb201-accuracy"}});
-    EXPECT_EQ(nb.epochs, 1000);
-    EXPECT_EQ(nb.batch_size, 8);
-    EXPECT_DOUBLE_EQ(nb.lr, 1e-4);
-    EXPECT_DOUBLE_EQ(nb.sr_weight, 0.1);
-    EXPECT_DOUBLE_EQ(nb.ac_weight, 0.5);
-    EXPECT_FALSE(nb.is_latency());
-    auto lat = resolve_train_config({{"study", "nnlqp-in-domain"}, {"data_root", "/x"}});
-    EXPECT_EQ(lat.epochs, 50);
-    EXPECT_EQ(lat.batch_size, 16);
-    EXPECT_DOUBLE_EQ(lat.lr, 1e-3);
-    EXPECT_TRUE(lat.is_latency());
-    EXPECT_EQ(lat.preset(), "latency");
+// Regression: a new hidden size carries the head width along (paper: F = D),
+// the same for `nar train`, sweeps and `nar model info`.
+TEST(ModelConfigFor, FcHiddenFollowsHidden) {
+    auto cfg = jobs::resolve_job_config({{"study", "nb201-accuracy"}, {"hidden", "64"}});
+    auto mc = model_config_for(cfg, 128, 0);
+    EXPECT_EQ(mc.hidden, 64);
+    EXPECT_EQ(mc.fc_hidden, 64);
+    auto both = jobs::resolve_job_config(
+        {{"study", "nb201-accuracy"}, {"hidden", "64"}, {"fc_hidden", "32"}});
+    EXPECT_EQ(model_config_for(both, 128, 0).fc_hidden, 32);
+    auto none = jobs::resolve_job_config({{"study", "nb201-accuracy"}});
+    EXPECT_EQ(model_config_for(none, 128, 0).fc_hidden, 512);
 }
 
-TEST(TrainConfig, VariantsAndOverrides) {
-    auto r1 = resolve_train_config(
-        {{"study", "nnlqp-in-domain"}, {"data_root", "/x"}, {"variant", "row1"}});
-    EXPECT_EQ(r1.model.at("structure"), "gnn");
-    EXPECT_EQ(r1.encoding, "raw");
-    auto r4 = resolve_train_config(
-        {{"study", "nnlqp-in-domain"}, {"data_root", "/x"}, {"variant", "row4"}, {"hidden", "64"}});
-    EXPECT_EQ(r4.model.at("ffn"), "dense");
-    EXPECT_EQ(r4.model.at("ta_enhance"), "false");
-    EXPECT_EQ(r4.model.at("hidden"), "64");
-    EXPECT_NE(r1.to_text(), r4.to_text());
-}
-
-TEST(TrainConfig, ErrorsNameTheProblem) {
-    auto msg = [](const std::map<std::string, std::string>& p) {
-        try {
-            resolve_train_config(p);
-        } catch (const common::Error& e) {
-            return std::string(e.what());
+// Every default `nar train --help` prints is the value a job resolves to.
+TEST(ParamHelp, DefaultsInHelpAreTheResolvedOnes) {
+    for (const auto& p : jobs::param_table()) {
+        const std::string help = param_help(p);
+        std::set<std::string> values;
+        for (const auto& s : jobs::studies()) values.insert(resolved_default(p, s));
+        const bool all_same = values.size() == 1;
+        for (const auto& s : jobs::studies()) {
+            std::map<std::string, std::string> given = {{"study", s.name}};
+            for (const auto& k : s.required) given[k] = "x";
+            auto cfg = jobs::resolve_job_config(given);
+            std::string resolved = jobs::get_value(cfg, p);
+            if (p.model) {
+                const auto fields = model::config_fields(model_config_for(cfg, 128, 0));
+                resolved = fields.at(p.key);
+            }
+            if (p.key == "study" || s.required.end() != std::find(s.required.begin(), s.required.end(), p.key)) continue;
+            EXPECT_EQ(resolved_default(p, s), resolved) << p.key << " for " << s.name;
+            if (!resolved.empty()) {
+                // The value is printed, next to this study's name when studies differ.
+                const std::string needle =
+                    all_same ? "(default: " + resolved + ")" : resolved + " for ";
+                EXPECT_NE(help.find(needle), std::string::npos)
+                    << p.key << " for " << s.name << ": " << help;
+                if (!all_same) {
+                    const auto at = help.find(resolved + " for ");
+                    const auto end = help.find(';', at);
+                    EXPECT_NE(help.substr(at, end - at).find(s.name), std::string::npos)
+                        << p.key << ": " << help;
+                }
+            }
         }
-        return std::string("no error");
-    };
-    EXPECT_NE(msg({{"study", "nb201-accuracy"}, {"bogus", "1"}}).find("unknown parameter 'bogus'"),
-              std::string::npos);
-    EXPECT_NE(msg({{"study", "imagenet"}}).find("study=imagenet"), std::string::npos);
-    EXPECT_NE(msg({{"study", "nnlqp-unseen"}, {"data_root", "/x"}}).find("holdout"),
-              std::string::npos);
-    EXPECT_NE(msg({{"study", "nb201-accuracy"}, {"lr", "fast"}}).find("lr=fast"),
-              std::string::npos);
-    EXPECT_NE(msg({{"study", "nb201-accuracy"}, {"variant", "row9"}}).find("row1..row6"),
-              std::string::npos);
-    EXPECT_NE(msg({{"study", "nb201-accuracy"}, {"dtype", "half"}}).find("float32"),
-              std::string::npos);
+    }
 }
 
 }  // namespace

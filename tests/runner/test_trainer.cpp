@@ -6,6 +6,7 @@
 #include "common/error.h"
 #include "jobs/result_file.h"
 #include "runner/job_runner.h"
+#include "runner/signals.h"
 #include "runner/study_data.h"
 #include "runner/trainer.h"
 
@@ -37,7 +38,7 @@ fs::path temp_dir(const std::string& name) {
 class TrainerTest : public ::testing::Test {
   protected:
     static void SetUpTestSuite() {
-        cfg_ = new TrainConfig(resolve_train_config(small_nb201()));
+        cfg_ = new nar::jobs::JobConfig(nar::jobs::resolve_job_config(small_nb201()));
         data_ = new StudyData(load_study_data(*cfg_));
         // Keep the test set small: the first 500 cells of the rest.
         data_->test.resize(500);
@@ -46,10 +47,10 @@ class TrainerTest : public ::testing::Test {
         delete data_;
         delete cfg_;
     }
-    static TrainConfig* cfg_;
+    static nar::jobs::JobConfig* cfg_;
     static StudyData* data_;
 };
-TrainConfig* TrainerTest::cfg_ = nullptr;
+nar::jobs::JobConfig* TrainerTest::cfg_ = nullptr;
 StudyData* TrainerTest::data_ = nullptr;
 
 TEST_F(TrainerTest, SameSeedSameNumbersBitForBit) {
@@ -64,7 +65,7 @@ TEST_F(TrainerTest, SameSeedSameNumbersBitForBit) {
     EXPECT_EQ(ra.val_metric, rb.val_metric);
     EXPECT_EQ(ra.epochs_done, 4);
 
-    TrainConfig other = *cfg_;
+    nar::jobs::JobConfig other = *cfg_;
     other.seed = 8;
     Trainer c(other, *data_, *comm, "");
     EXPECT_NE(c.run(false).test_pred, ra.test_pred);
@@ -102,7 +103,7 @@ TEST_F(TrainerTest, CheckpointOfAnotherConfigIsRefused) {
     auto dir = temp_dir("mismatch");
     const std::string ckpt = (dir / "x.ckpt.h5").string();
     auto comm = make_self_communicator();
-    TrainConfig two = *cfg_;
+    nar::jobs::JobConfig two = *cfg_;
     two.epochs = 1;
     Trainer(two, *data_, *comm, ckpt).run(false);
     ASSERT_TRUE(fs::exists(ckpt));
@@ -116,7 +117,7 @@ TEST_F(TrainerTest, CheckpointOfAnotherConfigIsRefused) {
 
 TEST_F(TrainerTest, LearnsToRankCells) {
     auto comm = make_self_communicator();
-    TrainConfig c = *cfg_;
+    nar::jobs::JobConfig c = *cfg_;
     c.epochs = 6;
     StudyData d = *data_;
     Trainer t(c, d, *comm, "");
@@ -133,7 +134,7 @@ TEST_F(TrainerTest, NonFiniteLossIsAnError) {
     StudyData bad = *data_;
     bad.train[0].target = 0.0;  // relative error divides by the target
     bad.train[1].target = 0.0;
-    TrainConfig c = *cfg_;
+    nar::jobs::JobConfig c = *cfg_;
     c.batch_size = 64;  // every batch holds the zero targets
     auto comm = make_self_communicator();
     Trainer t(c, bad, *comm, "");
@@ -153,10 +154,10 @@ TEST(JobRunner, FailedJobWritesAFailedResult) {
     spec.result_path = (dir / "r00.h5").string();
     auto comm = make_self_communicator();
     auto o = run_job(spec, *comm);
-    EXPECT_EQ(o.end, JobEnd::failed);
+    EXPECT_EQ(o.end, nar::jobs::JobStatus::failed);
     ASSERT_TRUE(fs::exists(spec.result_path));
     auto r = jobs::read_result(spec.result_path);
-    EXPECT_EQ(r.status, "failed");
+    EXPECT_EQ(r.status, nar::jobs::JobStatus::failed);
     EXPECT_FALSE(r.error.empty());
     EXPECT_EQ(r.job_id, "t/fail/r00");
 }
@@ -172,9 +173,9 @@ TEST(JobRunner, DoneJobWritesMetricsAndRemovesItsCheckpoint) {
     spec.result_path = (dir / "r00.h5").string();
     auto comm = make_self_communicator();
     auto o = run_job(spec, *comm);
-    ASSERT_EQ(o.end, JobEnd::done) << o.result.error;
+    ASSERT_EQ(o.end, nar::jobs::JobStatus::done) << o.result.error;
     auto r = jobs::read_result(spec.result_path);
-    EXPECT_EQ(r.status, "done");
+    EXPECT_EQ(r.status, nar::jobs::JobStatus::done);
     EXPECT_EQ(r.seed, 3u);
     EXPECT_EQ(r.epochs_done, 2);
     EXPECT_EQ(r.train_loss.size(), 2u);

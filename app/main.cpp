@@ -1,0 +1,55 @@
+// The `nar` command line. Exit codes: 0 success, 1 error (bad input or a
+// failed job), 2 usage error, 3 interrupted by a signal after checkpointing
+// (see README, "Exit codes").
+#include <malloc.h>
+#include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
+#include <exception>
+#include <iostream>
+
+#include "common/error.h"
+#include "common/version.h"
+#include "app/commands.h"
+#include "common/blas_startup.h"
+
+int main(int argc, char** argv) {
+    nar::common::select_blas_core(argc, argv);  // first: may re-execute with better kernels
+    // Keep freed activation buffers in the heap: otherwise glibc returns them to
+    // the OS and every training step page-faults tens of MB afresh (~35% of a
+    // latency step's CPU time, measured with perf).
+    mallopt(M_MMAP_THRESHOLD, 1 << 30);
+    mallopt(M_TRIM_THRESHOLD, 1 << 30);
+    CLI::App app{"nar: distributed experiment runner for NAR-Former V2"};
+    app.require_subcommand(1);
+    app.set_version_flag(
+        "--version", "nar " + nar::common::version() + " (" + nar::common::git_describe() + ")");
+    std::string log_level = "info";
+    app.add_option("--log-level", log_level, "trace|debug|info|warn|error|off")
+        ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}))
+        ->capture_default_str();
+    app.parse_complete_callback([&] { spdlog::set_level(spdlog::level::from_str(log_level)); });
+    spdlog::set_pattern("[%H:%M:%S] [%l] %v");
+
+    nar::app::add_model_commands(app);
+    nar::app::add_data_commands(app);
+    nar::app::add_train_commands(app);
+    nar::app::add_sweep_commands(app);
+    nar::app::add_report_commands(app);
+    nar::app::add_slurm_commands(app);
+    nar::app::add_blas_commands(app);
+    nar::app::add_zoo_commands(app);
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        return app.exit(e);
+    } catch (const nar::common::Error& e) {
+        spdlog::error("{}", e.what());
+        return 1;
+    } catch (const std::exception& e) {
+        spdlog::error("{}", e.what());
+        return 1;
+    }
+    return 0;
+}

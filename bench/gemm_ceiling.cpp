@@ -1,0 +1,124 @@
+#include "bench/gemm_ceiling.h"
+
+#include <ATen/record_function.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+#include <mutex>
+
+namespace nar::bench {
+
+namespace {
+
+bool stored_transposed(const at::Tensor& t) {
+    const int64_t d = t.dim();
+    return !t.is_contiguous() && t.stride(d - 2) == 1 && t.stride(d - 1) == t.size(d - 2);
+}
+
+std::mutex g_mu;
+std::vector<GemmShape>* g_out = nullptr;
+
+void add(const GemmShape& s) {
+    std::lock_guard<std::mutex> lock(g_mu);
+    for (auto& e : *g_out) {
+        if (e.same(s)) {
+            ++e.count;
+            return;
+        }
+    }
+    g_out->push_back(s);
+    g_out->back().count = 1;
+}
+
+std::unique_ptr<at::ObserverContext> observe(const at::RecordFunction& fn) {
+    const char* name = fn.name();
+    int a = -1;
+    bool batched = false;
+    if (!std::strcmp(name, "aten::mm") || !std::strcmp(name, "aten::bmm")) a = 0;
+    if (!std::strcmp(name, "aten::addmm") || !std::strcmp(name, "aten::baddbmm")) a = 1;
+    if (a < 0) return nullptr;
+    batched = name[6] == 'b' || name[9] == 'b';  // aten::bmm, aten::baddbmm
+    const auto in = fn.inputs();
+    if (static_cast<int>(in.size()) < a + 2 || !in[a].isTensor() || !in[a + 1].isTensor()) {
+        return nullptr;
+    }
+    const auto& x = in[a].toTensor();
+    const auto& y = in[a + 1].toTensor();
+    GemmShape s;
+    s.batched = batched;
+    const int64_t d = x.dim();
+    s.b = batched ? x.size(0) : 1;
+    s.m = x.size(d - 2);
+    s.k = x.size(d - 1);
+    s.n = y.size(d - 1);
+    s.trans_a = stored_transposed(x);
+    s.trans_b = stored_transposed(y);
+    add(s);
+    return nullptr;
+}
+
+using Clock = std::chrono::steady_clock;
+
+}  // namespace
+
+bool GemmShape::same(const GemmShape& o) const {
+    return batched == o.batched && b == o.b && m == o.m && k == o.k && n == o.n &&
+           trans_a == o.trans_a && trans_b == o.trans_b;
+}
+
+std::vector<GemmShape> count_gemms(const std::function<void()>& fn) {
+    std::vector<GemmShape> out;
+    g_out = &out;
+    const auto handle =
+        at::addGlobalCallback(at::RecordFunctionCallback(observe).needsInputs(true).scopes(
+            {at::RecordScope::FUNCTION, at::RecordScope::BACKWARD_FUNCTION}));
+    fn();
+    at::removeCallback(handle);
+    g_out = nullptr;
+    return out;
+}
+
+double total_gflop(const std::vector<GemmShape>& shapes) {
+    double f = 0;
+    for (const auto& s : shapes) f += s.flops() * s.count;
+    return f / 1e9;
+}
+
+double ceiling_ms(const std::vector<GemmShape>& shapes, torch::Dtype dtype) {
+    torch::NoGradGuard no_grad;
+    double total = 0;
+    for (const auto& s : shapes) {
+        const auto opt = torch::TensorOptions().dtype(dtype);
+        auto make = [&](int64_t r, int64_t c, bool trans) {
+            if (s.batched) {
+                return trans ? torch::randn({s.b, c, r}, opt).transpose(1, 2)
+                             : torch::randn({s.b, r, c}, opt);
+            }
+            return trans ? torch::randn({c, r}, opt).t() : torch::randn({r, c}, opt);
+        };
+        const auto a = make(s.m, s.k, s.trans_a);
+        const auto b = make(s.k, s.n, s.trans_b);
+        auto c = s.batched ? torch::empty({s.b, s.m, s.n}, opt) : torch::empty({s.m, s.n}, opt);
+        const auto run = [&] {
+            if (s.batched)
+                torch::bmm_out(c, a, b);
+            else
+                torch::mm_out(c, a, b);
+        };
+        run();
+        run();
+        double best = 1e30, spent = 0;
+        for (int rep = 0; rep < 200 && (rep < 5 || spent < 30.0); ++rep) {
+            const auto t0 = Clock::now();
+            run();
+            const double ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+            best = std::min(best, ms);
+            spent += ms;
+        }
+        total += best * s.count;
+    }
+    return total;
+}
+
+}  // namespace nar::bench

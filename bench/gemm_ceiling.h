@@ -1,0 +1,33 @@
+#pragma once
+// The GEMM ceiling of a training step: which matrix products one step makes
+// (counted with a RecordFunction observer on the aten GEMM ops, forward and
+// backward, with their operand layouts), their FLOPs, and how fast this
+// machine's BLAS runs exactly those products on their own. The ceiling time is
+// the floor of any step that does this GEMM work; ceiling_ms / step_ms is the
+// fraction of the machine's limit a step reaches.
+#include <torch/torch.h>
+
+#include <functional>
+#include <vector>
+
+namespace nar::bench {
+
+struct GemmShape {
+    bool batched = false;  // bmm/baddbmm (else mm/addmm)
+    int64_t b = 1, m = 0, k = 0, n = 0;
+    bool trans_a = false, trans_b = false;  // operand stored transposed
+    int64_t count = 0;                      // calls per step
+    double flops() const { return 2.0 * b * m * k * n; }
+    bool same(const GemmShape& o) const;
+};
+
+// Runs fn once with the observer on and returns the distinct GEMMs it made.
+std::vector<GemmShape> count_gemms(const std::function<void()>& fn);
+
+double total_gflop(const std::vector<GemmShape>& shapes);
+
+// Best time (ms) of all the step's GEMMs run back to back in isolation, with
+// the current thread setting: min over reps of each shape, times its count.
+double ceiling_ms(const std::vector<GemmShape>& shapes, torch::Dtype dtype = torch::kFloat32);
+
+}  // namespace nar::bench

@@ -1,0 +1,22 @@
+#pragma once
+// Is anything else running? A benchmark on a shared machine measures the other
+// jobs; these read /proc to say how much other work there was.
+#include <string>
+
+namespace nar::bench {
+
+double load_average_1min();  // /proc/loadavg; -1 when unreadable
+double process_cpu_ms();     // CPU time of this process so far, all threads
+
+// CPU time used by all processes except this one, in cores, between start()
+// and stop(): (busy jiffies of the machine - this process's CPU time) / wall.
+class OtherWork {
+  public:
+    void start();
+    double stop() const;  // cores busy with other work (0 on an idle machine)
+
+  private:
+    double busy_s_ = 0, self_s_ = 0, wall_s_ = 0;
+};
+
+}  // namespace nar::bench

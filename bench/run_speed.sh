@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# The speed table of the README, on an idle machine: bench_train_step at 1 and
+# 2 threads, latency and accuracy, with OpenBLAS's own kernel ("keep") and with
+# COOPERLAKE, interleaved: every round runs each kernel once (a kernel is
+# chosen when the process starts, so each round is a fresh process per kernel).
+# Prints min/median/max graphs/s and fraction of the GEMM ceiling per row.
+# Usage: bench/run_speed.sh [ROUNDS=5] [STEPS=10]
+#   env: BIN=build/bin/bench_train_step  CORES="keep COOPERLAKE"  ALLOW_LOAD=1 (loaded box)
+#        EXTRA="--precision bf16" (passed through)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROUNDS=${1:-5}
+STEPS=${2:-10}
+BIN=${BIN:-build/bin/bench_train_step}
+CORES=${CORES:-keep COOPERLAKE}
+export OMP_WAIT_POLICY=PASSIVE
+unset OPENBLAS_CORETYPE  # --blas-core decides; a user's variable would override it
+args=(--threads 1,2 --tasks latency,accuracy --steps "$STEPS" --repeats 1 --warmup 2)
+[ "${ALLOW_LOAD:-0}" = 1 ] && args+=(--allow-load)
+# shellcheck disable=SC2206
+[ -n "${EXTRA:-}" ] && args+=($EXTRA)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+echo "$(date -u '+%Y-%m-%d %H:%M UTC') $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 |
+  sed 's/^ //'), $(nproc) cores; load $(cut -d' ' -f1-3 /proc/loadavg)"
+for r in $(seq "$ROUNDS"); do
+  for core in $CORES; do
+    if ! "$BIN" --blas-core "$core" "${args[@]}" >"$tmp/out" 2>&1; then
+      cat "$tmp/out"
+      echo "round $r, core $core: bench_train_step failed or refused (see above)" >&2
+      exit 1
+    fi
+    name=$(sed -n 's/^BLAS core \([^ ]*\).*/\1/p' "$tmp/out")
+    # task thr rate step fwd bwd opt cpu gemm_gf ceil_gfs gfs ceil%
+    awk -v core="$core" -v name="$name" '($1=="latency"||$1=="accuracy") && $2 ~ /^[0-9]+$/ {
+        line = $0; gsub(/\/ +/, "/", line); split(line, f, " "); split(f[3], r, "/")
+        print core, name, f[1], f[2], r[2], f[4], f[5], f[6], f[7], f[9], f[10], f[12] }' \
+      "$tmp/out" >>"$tmp/rows"
+  done
+done
+echo
+printf '%-11s %-11s %-8s %3s %22s %9s %7s %7s %6s %9s %6s\n' kernel "OpenBLAS" task thr \
+  "graphs/s min/med/max" "step ms" fwd bwd opt "ceil GF/s" ceil%
+# median (and min/max) of one column over the rounds of one row
+col() { awk -v k="$1" -v c="$2" '($1 " " $3 " " $4) == k { print $c }' "$tmp/rows" | sort -g; }
+med() { col "$1" "$2" | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
+declare -A median
+while read -r key; do
+  set -- $key
+  name=$(awk -v k="$key" '($1 " " $3 " " $4) == k { print $2; exit }' "$tmp/rows")
+  rates=$(col "$key" 5)
+  median[$key]=$(med "$key" 5)
+  printf '%-11s %-11s %-8s %3s %6.1f/%6.1f/%6.1f   %9.1f %7.1f %7.1f %6.1f %9.1f %5.0f%%\n' \
+    "$1" "$name" "$2" "$3" "$(head -1 <<<"$rates")" "${median[$key]}" "$(tail -1 <<<"$rates")" \
+    "$(med "$key" 6)" "$(med "$key" 7)" "$(med "$key" 8)" "$(med "$key" 9)" \
+    "$(med "$key" 11)" "$(med "$key" 12 | tr -d %)"
+done < <(awk '{ print $1, $3, $4 }' "$tmp/rows" | sort -u -k1,1 -k2,2r -k3,3n)
+echo
+echo "2-thread scaling (median graphs/s at 2 threads / at 1 thread):"
+for key in "${!median[@]}"; do
+  set -- $key
+  two="$1 $2 2"
+  if [ "$3" = 1 ] && [ -n "${median[$two]:-}" ]; then
+    awk -v a="${median[$two]}" -v b="${median[$key]}" -v k="$1 $2" 'BEGIN { printf "  %-20s %.2fx\n", k, a / b }'
+  fi
+done | sort

@@ -1,7 +1,0 @@
-#include "runner/cli.h"
-
-namespace nar::runner {
-
-void add_slurm_commands(CLI::App& app) { (void)app; }
-
-}  // namespace nar::runner

@@ -1,1 +1,0 @@
-void nar_slurm_placeholder() {}
