@@ -1,6 +1,7 @@
 // The `nar` command line. Exit codes: 0 success, 1 error (bad input or a
 // failed job), 2 usage error, 3 interrupted by a signal after checkpointing
 // (see README, "Exit codes").
+#include <hdf5.h>
 #include <malloc.h>
 #include <spdlog/spdlog.h>
 
@@ -14,7 +15,10 @@
 #include "common/blas_startup.h"
 
 int main(int argc, char** argv) {
-    nar::common::select_blas_core(argc, argv);  // first: may re-execute with better kernels
+    nar::common::select_blas_core(argc, argv);
+    // HDF5's own exit-time cleanup re-closes files whose close already failed
+    // (a full disk) and crashes; every file nar writes is closed by its owner.
+    H5dont_atexit();  // first: may re-execute with better kernels
     // Keep freed activation buffers in the heap: otherwise glibc returns them to
     // the OS and every training step page-faults tens of MB afresh (~35% of a
     // latency step's CPU time, measured with perf).
@@ -42,8 +46,11 @@ int main(int argc, char** argv) {
 
     try {
         app.parse(argc, argv);
+    } catch (const CLI::RuntimeError& e) {
+        return e.get_exit_code();  // a command's own exit code (1, 3), nothing to print
     } catch (const CLI::ParseError& e) {
-        return app.exit(e);
+        const int code = app.exit(e);  // prints help, the version or the usage error
+        return code == 0 ? 0 : 2;      // README: 2 is every usage error
     } catch (const nar::common::Error& e) {
         spdlog::error("{}", e.what());
         return 1;

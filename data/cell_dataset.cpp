@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "common/error.h"
+#include "data/nb201_degenerate.h"
 #include "data/cell_samples.h"
 #include "data/nb101.h"
 #include "data/nb201.h"
@@ -90,9 +91,22 @@ CellSamples load_cell_samples(const CellBenchmarkOptions& opt) {
     std::vector<Cell> cells = load_cells(opt.benchmark, opt.files);
     if (cells.empty()) throw common::Error("no cells loaded for " + opt.benchmark);
     cell_target(cells.front(), opt.target);  // fail early, listing the valid names
+    int64_t dropped = 0;
+    if (opt.drop_degenerate && opt.benchmark == "nb201") {
+        std::vector<Cell> kept;
+        for (auto& c : cells) {
+            if (nb201_cell_is_degenerate(c.arch)) {
+                ++dropped;
+            } else {
+                kept.push_back(std::move(c));
+            }
+        }
+        cells = std::move(kept);
+    }
     NasSplit split = make_nas_split(static_cast<int64_t>(cells.size()), opt.split);
     CellSamples out;
     out.total_cells = static_cast<int64_t>(cells.size());
+    out.degenerate_dropped = dropped;
     out.train =
         build_cell_samples(cells, split.train, opt.target, opt.tokenizer, opt.augment_train);
     out.val = build_cell_samples(cells, split.val, opt.target, opt.tokenizer, false);

@@ -25,11 +25,16 @@ struct CellBenchmarkOptions {
     NasSplitOptions split;
     TokenizerOptions tokenizer;
     bool augment_train = false;  // AC partners for the training samples
+    // NB201: drop cells whose `none` edges cut every input-to-output path
+    // (data/nb201_degenerate.h) before the split; their latency is ~0.01 ms and
+    // dominates a relative loss.
+    bool drop_degenerate = false;
 };
 
 struct CellSamples {
     std::vector<Sample> train, val, test;
     int64_t total_cells = 0;
+    int64_t degenerate_dropped = 0;
 };
 
 // Loads the cells of "nb201" or "nb101" from `paths` as in CellBenchmarkOptions::files

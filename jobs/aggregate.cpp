@@ -15,6 +15,7 @@
 namespace nar::jobs {
 
 namespace fs = std::filesystem;
+using JobStatus = nar::jobs::JobStatus;
 
 namespace {
 
@@ -118,11 +119,25 @@ std::vector<RunRecord> scan_results(const std::string& dir, std::vector<std::str
 }
 
 Aggregate aggregate_runs(const std::vector<RunRecord>& runs, const SweepPlan* plan) {
-    // One record per job id; a finished one wins over a failed one.
+    // A finished run whose primary metric is not finite is not usable: count it failed.
+    std::vector<RunRecord> checked = runs;
+    for (auto& r : checked) {
+        const StudyDef* def = find_study(r.study);
+        if (r.status != JobStatus::done || !def) continue;
+        auto it = r.metrics.find(def->primary_metric);
+        if (it == r.metrics.end() || !std::isfinite(it->second)) {
+            r.status = JobStatus::failed;
+            r.error = r.path + ": the result's " + def->primary_metric + " is not finite";
+        }
+    }
+    // One record per job id; a finished one wins over a failed one. Two files
+    // with one id are reported, never silently merged.
     std::map<std::string, const RunRecord*> by_id;
-    for (const auto& r : runs) {
+    std::map<std::string, std::vector<std::string>> paths_of;
+    for (const auto& r : checked) {
         auto& slot = by_id[r.job_id];
-        if (!slot || (slot->status != nar::jobs::JobStatus::done && r.status == nar::jobs::JobStatus::done)) slot = &r;
+        if (!r.path.empty()) paths_of[r.job_id].push_back(r.path);
+        if (!slot || (slot->status != JobStatus::done && r.status == JobStatus::done)) slot = &r;
     }
     std::map<std::string, ConfigSummary> configs;
     std::map<std::string, std::vector<const RunRecord*>> done;
@@ -146,7 +161,7 @@ Aggregate aggregate_runs(const std::vector<RunRecord>& runs, const SweepPlan* pl
         auto& c = get(config_id(id));
         if (c.study.empty()) c.study = r->study;
         if (c.params.empty()) c.params = r->params;
-        if (r->status == nar::jobs::JobStatus::done) {
+        if (r->status == JobStatus::done) {
             done[c.config_id].push_back(r);
         } else {
             c.failed += 1;
@@ -154,6 +169,12 @@ Aggregate aggregate_runs(const std::vector<RunRecord>& runs, const SweepPlan* pl
         }
     }
     Aggregate agg;
+    for (const auto& [id, paths] : paths_of) {
+        if (paths.size() < 2) continue;
+        std::string list;
+        for (const auto& p : paths) list += (list.empty() ? "" : ", ") + p;
+        agg.duplicates.push_back(id + " in " + list + " (counted once: " + by_id[id]->path + ")");
+    }
     for (auto& [cid, c] : configs) {
         summarise(c, done[cid]);
         agg.configs.push_back(std::move(c));
@@ -179,7 +200,7 @@ Aggregate aggregate_results(const std::string& dir, const SweepPlan* plan) {
                 if (e.state == JobStatus::failed && !have.count(e.job_id)) {
                     RunRecord r;
                     r.job_id = e.job_id;
-                    r.status = nar::jobs::JobStatus::failed;
+                    r.status = JobStatus::failed;
                     r.error = e.error;
                     r.attempt = e.attempts;
                     r.path = index;
@@ -193,7 +214,7 @@ Aggregate aggregate_results(const std::string& dir, const SweepPlan* plan) {
     }
     Aggregate agg = aggregate_runs(runs, plan);
     agg.source = dir;
-    agg.unreadable = unreadable;
+    agg.unreadable = unreadable;  // (aggregate_runs fills duplicates)
     return agg;
 }
 

@@ -46,6 +46,7 @@ struct Aggregate {
     std::string source;
     std::vector<ConfigSummary> configs;   // ordered by config id
     std::vector<std::string> unreadable;  // "path: why"
+    std::vector<std::string> duplicates;  // "job id: path, path" (one of them counted)
 };
 
 

@@ -183,6 +183,7 @@ std::vector<std::string> footnotes(const Aggregate& agg) {
         }
     }
     for (const auto& u : agg.unreadable) notes.push_back("unreadable: " + u);
+    for (const auto& d : agg.duplicates) notes.push_back("duplicate job id " + d);
     return notes;
 }
 

@@ -24,6 +24,7 @@ struct JobResult {
     std::string device;  // "cpu", "cuda:0", ...
     std::string host;
     std::string code_version;  // nar version + git describe
+    std::string blas_core;     // the BLAS kernel the numbers were computed with
     int attempt = 1;
 
     // Test split, in sample order.

@@ -206,7 +206,11 @@ std::vector<PaperTable> build_tables(const Aggregate& agg) {
                 break;
             }
             default: {
-                const std::string study = cs.front()->study;
+                // The study of any configuration that knows it (one with no run yet may not).
+                std::string study;
+                for (const auto* c : cs) {
+                    if (study.empty()) study = c->study;
+                }
                 t.title = name + (study.empty() ? "" : " (" + study + ")");
                 t.label_header = "configuration";
                 const StudyDef* def = find_study(study);

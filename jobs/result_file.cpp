@@ -67,6 +67,7 @@ void write_contents(H5File& f, const JobResult& r) {
     f.write_attr_string(root, "device", r.device);
     f.write_attr_string(root, "host", r.host);
     f.write_attr_string(root, "code_version", r.code_version);
+    f.write_attr_string(root, "blas_core", r.blas_core);
     f.write_attr_i64(root, "attempt", r.attempt);
     f.write_attr_i64(root, "best_epoch", r.best_epoch);
     f.write_attr_i64(root, "epochs_done", r.epochs_done);
@@ -145,6 +146,7 @@ JobResult read_result(const std::string& path) {
     r.device = str("device");
     r.host = str("host");
     r.code_version = str("code_version");
+    r.blas_core = str("blas_core");
     r.attempt = static_cast<int>(i64("attempt", 1));
     r.best_epoch = static_cast<int>(i64("best_epoch", -1));
     r.epochs_done = static_cast<int>(i64("epochs_done", 0));

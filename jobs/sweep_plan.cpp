@@ -5,6 +5,7 @@
 #include <set>
 
 #include "common/error.h"
+#include "common/numbers.h"
 #include "jobs/job_config.h"
 #include "jobs/job_id.h"
 #include "jobs/params.h"
@@ -72,7 +73,39 @@ std::vector<SweepParam> merge_layers(const SweepFile& sf, const SweepStudy& st) 
 
 }  // namespace
 
+// A sweep is expanded in memory: refuse an absurd product before building it.
+size_t max_jobs() {
+    size_t limit = 1000000;
+    if (const char* v = std::getenv("NAR_MAX_JOBS")) {
+        char* end = nullptr;
+        unsigned long long n = std::strtoull(v, &end, 10);
+        if (!end || *end != '\0' || n == 0) {
+            throw Error(std::string("NAR_MAX_JOBS='") + v + "' is not a positive integer");
+        }
+        limit = static_cast<size_t>(n);
+    }
+    return limit;
+}
+
+void check_job_count(const SweepFile& sf) {
+    const size_t limit = max_jobs();
+    double total = 0;
+    for (const auto& st : sf.studies) {
+        double n = st.repeats > 0 ? st.repeats : sf.repeats;
+        for (const auto& p : merge_layers(sf, st)) {
+            if (p.is_list) n *= static_cast<double>(p.values.size());
+        }
+        total += n;
+    }
+    if (total > static_cast<double>(limit)) {
+        throw Error(sf.path + ": the sweep expands to " + common::format_double(total) +
+                    " jobs, above the limit of " + std::to_string(limit) +
+                    " (raise it with NAR_MAX_JOBS=N if you mean it)");
+    }
+}
+
 SweepPlan expand_sweep(const SweepFile& sf) {
+    check_job_count(sf);
     SweepPlan plan;
     plan.name = sf.name;
     plan.out_dir = substitute(sf.out_dir, sf.vars, sf.path + ": key 'out'");

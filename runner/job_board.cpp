@@ -1,6 +1,7 @@
 #include "runner/job_board.h"
 
 #include <spdlog/spdlog.h>
+#include <sys/statvfs.h>
 
 #include <algorithm>
 #include <cmath>
@@ -33,6 +34,13 @@ double seconds_since(Clock::time_point t) {
 std::string hms(double s) {
     long t = static_cast<long>(std::llround(std::max(0.0, s)));
     return fmt::format("{}:{:02}:{:02}", t / 3600, (t / 60) % 60, t % 60);
+}
+
+// Under 1 MiB free where results go: every later job would fail the same way.
+bool disk_nearly_full(const std::string& dir) {
+    struct statvfs st;
+    if (dir.empty() || statvfs(dir.c_str(), &st) != 0) return false;
+    return static_cast<double>(st.f_bavail) * static_cast<double>(st.f_frsize) < 1024.0 * 1024.0;
 }
 
 }  // namespace
@@ -181,7 +189,8 @@ void JobBoard::finish(const JobReport& rep) {
         default:
             e.error = rep.error;
             // A full disk fails every job that follows: stop instead of burning the queue.
-            if (rep.error.find("No space left on device") != std::string::npos) {
+            if (rep.error.find("No space left on device") != std::string::npos ||
+                disk_nearly_full(opts_.out_dir)) {
                 if (!disk_full_) {
                     spdlog::error("disk full writing results in {}: stopping the sweep; free "
                                   "space, then rerun with --resume",

@@ -12,6 +12,7 @@
 #include <ctime>
 #include <filesystem>
 
+#include "common/blas_startup.h"
 #include "common/error.h"
 #include "common/version.h"
 #include "jobs/job_config.h"
@@ -134,6 +135,7 @@ JobOutcome run_job(const jobs::JobSpec& spec, Communicator& comm, const JobOptio
     r.host = hostname();
     r.code_version = common::version() + " (" + common::git_describe() + ")";
     r.attempt = opts.attempt;
+    r.blas_core = common::blas_core_name();
     const std::string ckpt = checkpoint_path_for(spec.result_path);
     try {
         auto params = spec.params;
@@ -154,6 +156,7 @@ JobOutcome run_job(const jobs::JobSpec& spec, Communicator& comm, const JobOptio
         StudyData data = load_study_data(cfg);
         if (leader) {
             for (auto& note : data.notes) print_note(spec.id, note, !opts.log_path.empty());
+            spdlog::info("[{}] {}", spec.id, common::blas_core_summary());
             spdlog::info("[{}] {} train / {} val / {} test samples, {} rank(s)", spec.id,
                          data.train.size(), data.val.size(), data.test.size(), comm.size());
         }

@@ -26,6 +26,7 @@ StudyData load_cells(const jobs::JobConfig& cfg) {
     opt.split.seed = cfg.split_seed;
     opt.tokenizer.op_one_hot = cfg.encoding == "onehot";
     opt.augment_train = cfg.ac_weight > 0;
+    opt.drop_degenerate = cfg.latency() && !cfg.keep_degenerate;
     data::CellSamples cs = data::load_cell_samples(opt);
 
     StudyData d;
@@ -43,6 +44,11 @@ StudyData load_cells(const jobs::JobConfig& cfg) {
         d.notes.push_back("bundled NAS-Bench-101: " + std::to_string(cs.total_cells) +
                           " cells with validation accuracy only, not the 423,624 of the full "
                           "space");
+    }
+    if (cs.degenerate_dropped > 0) {
+        d.notes.push_back(std::to_string(cs.degenerate_dropped) +
+                          " degenerate cells excluded (no input-to-output path; keep them with "
+                          "keep_degenerate=true)");
     }
     d.notes.push_back(std::string("test set: ") +
                       (cfg.test_mode == "rest" ? "every cell not used for training or validation"

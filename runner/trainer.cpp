@@ -18,8 +18,9 @@
 #include "model/losses.h"
 #include "runner/batch_sampler.h"
 #include "runner/collate.h"
-#include "runner/signals.h"
+#include "runner/flat_adam.h"
 #include "runner/lr_schedule.h"
+#include "runner/signals.h"
 
 namespace nar::runner {
 
@@ -74,7 +75,8 @@ void check_replicas_identical(Communicator& comm, const std::vector<torch::Tenso
 
 }  // namespace
 
-model::ModelConfig model_config_for(const jobs::JobConfig& cfg, int64_t node_dim, int64_t static_dim) {
+model::ModelConfig model_config_for(const jobs::JobConfig& cfg, int64_t node_dim,
+                                    int64_t static_dim) {
     model::ModelConfig mc =
         model::with_overrides(model::ModelConfig::preset(cfg.study_def().model_preset), cfg.model);
     mc.node_dim = static_cast<int>(node_dim);
@@ -110,8 +112,9 @@ Trainer::Trainer(const jobs::JobConfig& cfg, const StudyData& data, Communicator
     model_ = model::Predictor(model_cfg_);
     model_->to(device_, dtype_);
     comm_.broadcast_parameters(parameters_of(model_));
-    optimizer_ = std::make_unique<torch::optim::Adam>(parameters_of(model_),
-                                                      torch::optim::AdamOptions(cfg_.lr));
+    // One fused pass over flat buffers (runner/flat_adam.h); numerically torch's Adam.
+    optimizer_ =
+        std::make_unique<FlatAdam>(parameters_of(model_), torch::optim::AdamOptions(cfg_.lr));
 }
 
 double Trainer::validation_metric(const std::vector<double>& pred) const {
@@ -178,14 +181,15 @@ torch::Tensor Trainer::step_loss(const StepBatch& b) {
     torch::manual_seed(mix_seed(cfg_.seed, b.seed));
     auto pred = model_->forward(collate(b.graphs, dtype_, device_));
     auto orig = pred.slice(0, 0, n);
-    auto target = torch::tensor(b.targets, torch::TensorOptions().dtype(torch::kFloat64))
-                      .to(device_, dtype_);
+    auto target =
+        torch::tensor(b.targets, torch::TensorOptions().dtype(torch::kFloat64)).to(device_, dtype_);
     auto loss = model::relative_mse(orig, target) * b.share;
     if (cfg_.sr_weight > 0 && n > 1) {
         std::mt19937_64 rng(mix_seed(cfg_.seed, b.seed + 1));
         std::vector<int64_t> perm(static_cast<size_t>(n));
         std::iota(perm.begin(), perm.end(), 0);
-        for (size_t i = perm.size(); i > 1; --i) std::swap(perm[i - 1], perm[uniform_index(rng(), i)]);
+        for (size_t i = perm.size(); i > 1; --i)
+            std::swap(perm[i - 1], perm[uniform_index(rng(), i)]);
         auto perm_t = torch::tensor(perm, torch::kInt64).to(device_);
         loss = loss + cfg_.sr_weight * b.share * model::sr_loss(orig, target, perm_t);
     }
@@ -193,7 +197,8 @@ torch::Tensor Trainer::step_loss(const StepBatch& b) {
         // Partners follow the originals, in the order of the originals that have one.
         auto idx = torch::tensor(b.with_partner, torch::kInt64).to(device_);
         auto aug = pred.slice(0, n, n + pairs);
-        loss = loss + cfg_.ac_weight * b.pair_share * model::ac_loss(aug, orig.index_select(0, idx));
+        loss =
+            loss + cfg_.ac_weight * b.pair_share * model::ac_loss(aug, orig.index_select(0, idx));
     }
     return loss;
 }
@@ -261,8 +266,8 @@ TrainOutput Trainer::run(bool resume) {
             out.best_epoch = st.best_epoch;
             out.epochs_done = st.epochs_done;
             if (comm_.rank() == 0) {
-                spdlog::info("resuming from {} at epoch {} step {}", checkpoint_path_,
-                             st.epoch + 1, st.step_in_epoch);
+                spdlog::info("resuming from {} at epoch {} step {}", checkpoint_path_, st.epoch + 1,
+                             st.step_in_epoch);
             }
         }
     }

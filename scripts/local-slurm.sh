@@ -213,7 +213,8 @@ stop() {
 
 status() {
     local d rc=0
-    for d in munged slurmctld slurmd; do
+    if munge -n 2> /dev/null | unmunge > /dev/null 2>&1; then echo "munged: running"; else echo "munged: not running"; rc=1; fi
+    for d in slurmctld slurmd; do
         if running $d; then echo "$d: running (pid $(cat "$RUN/$d.pid"))"; else echo "$d: not running"; rc=1; fi
     done
     [ $rc = 0 ] && sinfo -N -o '%N %P %c %G %t'

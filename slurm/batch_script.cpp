@@ -155,6 +155,15 @@ std::string render_sweep_script(const SubmitOptions& o, const ScriptContext& ctx
          " [ -n \"$step\" ] && kill -\"$1\" \"$step\" 2>/dev/null; }\n";
     s << "trap 'forward USR1' USR1\n";
     s << "trap 'forward TERM' TERM\n";
+    // Slurm checks --signal only every ~30 s and can miss it on a short limit;
+    // a timer of our own sends the same warning exactly LEAD s before the end.
+    s << "left=$(squeue -h -j \"$SLURM_JOB_ID\" -o %L 2>/dev/null | awk '{ t = $1; d = 0; "
+         "if (index(t, \"-\")) { split(t, a, \"-\"); d = a[1]; t = a[2] } "
+         "n = split(t, p, \":\"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i]; "
+         "print d * 86400 + s }')\n";
+    s << "LEAD=" << o.signal_lead << "\n";
+    s << "if [ \"${left:-0}\" -gt \"$LEAD\" ]; then (sleep $((left - LEAD)) && kill -USR1 $$) "
+         "& fi\n";
     // A step whose ranks never started (srun: "launch failed", as right after a
     // fast requeue while the node still cleans up the last run) is tried again.
     s << "tries=0\n";

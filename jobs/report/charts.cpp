@@ -299,7 +299,11 @@ std::string bar_svg(const BarChart& c) {
                      "class=\"family-bar\" fill=\"" + palette(0) + "\" fill-opacity=\"0.75\"");
             char buf[32];
             std::snprintf(buf, sizeof buf, "%.2f", v);
-            svg.text(f.px(v) + 6, yc + 4.5, buf, label_attrs("start"));
+            // After the bar, and after the paper's diamond when that lies beyond it.
+            double end = f.px(v);
+            if (i < c.paper.size() && c.paper[i] && finite(*c.paper[i]))
+                end = std::max(end, f.px(*c.paper[i]) + 6);
+            svg.text(end + 6, yc + 4.5, buf, label_attrs("start"));
         }
         if (i < c.paper.size() && c.paper[i] && finite(*c.paper[i]))
             draw_mark(svg, Mark::diamond, f.px(*c.paper[i]), yc, kPaper, "paper-mark");

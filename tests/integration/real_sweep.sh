@@ -14,6 +14,16 @@ OVR=(repeats=1 epochs=1 hidden=8 fc_hidden=8 layers=1)
 [ "$(awk -F'\t' 'NR > 1 && $2 == "done"' "$WORK/out/index.tsv" | wc -l)" = 5 ] \
     || { cat "$WORK/out/index.tsv"; fail "index does not list 5 done jobs"; }
 
+# Quiet console: at most one line per job plus a few sweep lines; epochs go to each job's log.
+lines=$(grep -c . "$WORK/log")
+[ "$lines" -le 14 ] || { cat "$WORK/log"; fail "console has $lines lines for 5 jobs"; }
+grep -q "epoch" "$WORK/log" && { cat "$WORK/log"; fail "epoch lines on the sweep console"; }
+[ "$(grep -c 'note: the bundled NAS-Bench-201 file' "$WORK/log")" -le 2 ] || fail "data note repeated per job"
+log=$(find "$WORK/out" -name 'r00.log' | head -1)
+[ -n "$log" ] && grep -q "epoch    1/1" "$log" || fail "no per-job log with its epoch line"
+[ -s "$WORK/out/tables.md" ] && [ -s "$WORK/out/report.html" ] || fail "tables.md / report.html not written"
+[ -s "$WORK/out/plan.tsv" ] || fail "no plan record"
+
 "$NAR" aggregate "$WORK/out" > "$WORK/table" 2>&1 || { cat "$WORK/table"; fail "aggregate failed"; }
 for id in nb201_acc/local nb201_acc/global nb201_acc_gnn nb201_lat/latency_titan_rtx_1 nb201_lat/latency_gold_6226; do
   grep -q "$id" "$WORK/table" || { cat "$WORK/table"; fail "aggregate lacks $id"; }
@@ -24,6 +34,19 @@ before=$(find "$WORK/out" -name '*.h5' -printf '%p %T@\n' | sort)
     --out "$WORK/out" --resume > "$WORK/log2" 2>&1 || { cat "$WORK/log2"; fail "resume exited non-zero"; }
 after=$(find "$WORK/out" -name '*.h5' -printf '%p %T@\n' | sort)
 [ "$before" = "$after" ] || fail "--resume rewrote finished results"
+# A changed sweep into the same directory is refused, saying what changed.
+"$NAR" sweep run "$SRC/examples/quick.toml" repeats=1 epochs=2 hidden=8 fc_hidden=8 layers=1 \
+    --out "$WORK/out" --resume > "$WORK/log4" 2>&1 && fail "a changed sweep was resumed"
+grep -q "epochs=1 -> epochs=2" "$WORK/log4" || { cat "$WORK/log4"; fail "refusal does not say what changed"; }
+[ "$before" = "$(find "$WORK/out" -name '*.h5' -printf '%p %T@\n' | sort)" ] || fail "the refused run touched results"
+# A second run on a directory in use is refused, naming the holder.
+flock "$WORK/out/.nar.lock" sleep 20 &
+holder=$!
+sleep 0.5
+"$NAR" sweep run "$SRC/examples/quick.toml" "${OVR[@]}" --out "$WORK/out" --resume > "$WORK/log5" 2>&1 \
+    && fail "two runs on one directory"
+grep -q "is in use" "$WORK/log5" || { cat "$WORK/log5"; fail "no lock message"; }
+kill $holder 2>/dev/null
 # One worker group of 2 ranks (data-parallel jobs inside the sweep).
 "$MPIEXEC" -np 3 --oversubscribe "$NAR" sweep run "$SRC/examples/quick.toml" "${OVR[@]}" \
     --ranks-per-job 2 --out "$WORK/g2" > "$WORK/log3" 2>&1 || { cat "$WORK/log3"; fail "G=2 sweep failed"; }

@@ -24,8 +24,12 @@ wait_done() {
 }
 
 # Index column lookups: state and attempts of a job id.
-index_field() { awk -F'\t' -v id="$2" -v col="$3" '$1 == id { print $col }' "$1/index.tsv"; }
-index_count_state() { awk -F'\t' -v s="$2" 'NR > 1 && $2 == s' "$1/index.tsv" | wc -l; }
+# The index is an event log: the last row of a job is its state.
+index_field() { awk -F'\t' -v id="$2" -v col="$3" '$1 == id { v = $col } END { print v }' "$1/index.tsv"; }
+index_count_state() {
+    awk -F'\t' -v s="$2" 'NR > 1 { st[$1] = $2 } END { for (j in st) if (st[j] == s) n++; print n + 0 }' \
+        "$1/index.tsv"
+}
 
 # Modification times of all complete result files, "path mtime" per line.
 result_mtimes() { find "$1" -name '*.h5' -printf '%p %T@\n' | sort; }

@@ -41,7 +41,7 @@ line "export OMP_NUM_THREADS=\${SLURM_CPUS_PER_TASK:-1}"
 line "MAX_REQUEUES=5"
 line "trap 'forward USR1' USR1"
 echo "$out" | grep -q "SLURM_CPU_BIND" && fail "the submitting shell's SLURM_CPU_BIND leaked"
-echo "$out" | grep -q "^srun --export=ALL --mpi=pmix --kill-on-bad-exit=1 /bin/sh -c .* nar \"\$NAR\" sweep run '$W/q.toml' --out \"\$OUT\" --resume --ranks-per-job 4 'repeats=2' &\$" \
+echo "$out" | grep -q "^  srun --export=ALL --mpi=pmix --kill-on-bad-exit=1 /bin/sh -c .* nar \"\$NAR\" sweep run '$W/q.toml' --out \"\$OUT\" --resume --ranks-per-job 4 'repeats=2' &\$" \
     || fail "srun line"
 echo "$out" | grep -q "aggregate \"\$OUT\" --sweep '$W/q.toml' --set 'repeats=2' > \"\$OUT/tables.md.tmp\"" || fail "tables job"
 [ ! -e "$W/res" ] || fail "--dry-run wrote files"

@@ -123,7 +123,7 @@ TEST(BatchScript, FourNodesEightGpus) {
     // on the absolute sweep file and results directory, resuming.
     std::string srun;
     for (const auto& l : lines_of(s)) {
-        if (l.rfind("srun ", 0) == 0) srun = l;
+        if (l.rfind("  srun ", 0) == 0) srun = l.substr(2);
     }
     ASSERT_FALSE(srun.empty()) << s;
     EXPECT_EQ(srun.rfind("srun --export=ALL --mpi=pmix --kill-on-bad-exit=1 /bin/sh -c '", 0), 0u);
@@ -173,8 +173,8 @@ TEST(BatchScript, MpirunLauncher) {
     SubmitOptions o = four_by_eight();
     o.mpi = "mpirun";
     const std::string s = render_sweep_script(o, context());
-    EXPECT_NE(s.find("\nmpirun -np \"$SLURM_NTASKS\" /bin/sh -c '"), std::string::npos);
-    EXPECT_EQ(s.find("\nsrun "), std::string::npos);
+    EXPECT_NE(s.find("\n  mpirun -np \"$SLURM_NTASKS\" /bin/sh -c '"), std::string::npos);
+    EXPECT_EQ(s.find("  srun "), std::string::npos);
 }
 
 TEST(BatchScript, TooFewRanksForAGroupIsRefused) {
@@ -234,7 +234,7 @@ class ScriptRun : public ::testing::Test {
         fs::create_directories(dir_ / "bin");
         fs::create_directories(dir_ / "out/slurm");
         write(dir_ / "bin/srun",
-              "#!/bin/bash\necho \"$@\" > \"$LOGDIR/srun.args\"\n"
+              "#!/bin/bash\necho \"$@\" > \"$LOGDIR/srun.args\"\necho rank=0 >> \"$NAR_RANKS\"\n"
               "trap 'echo usr1 >> \"$LOGDIR/srun.signals\"; exit 3' USR1\n"
               "touch \"$LOGDIR/srun.started\"\n"
               "for i in $(seq 100); do sleep 0.1; done\nexit 0\n");
