@@ -4,7 +4,8 @@
 set -euo pipefail
 PKGS=(g++ cmake ninja-build pkg-config libtorch-dev libopenblas0-pthread
       libopenmpi-dev openmpi-bin libhdf5-dev libonnx-dev libprotobuf-dev protobuf-compiler
-      libcli11-dev libspdlog-dev libgtest-dev libtomlplusplus-dev)
+      libcli11-dev libspdlog-dev libgtest-dev libtomlplusplus-dev
+      librsvg2-bin libpng-dev)  # the report test renders a chart to PNG
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

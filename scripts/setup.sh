@@ -10,4 +10,6 @@ export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 NP=${NP:-3}
 OUT=${OUT:-results/quick}
 mpirun -np "$NP" --oversubscribe build/bin/nar sweep run examples/quick.toml --out "$OUT" --resume
-build/bin/nar aggregate "$OUT"
+# The sweep wrote its tables and report when it ended.
+cat "$OUT/tables.md"
+echo "report: $OUT/report.html"
