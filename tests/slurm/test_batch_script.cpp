@@ -240,7 +240,9 @@ class ScriptRun : public ::testing::Test {
               "for i in $(seq 100); do sleep 0.1; done\nexit 0\n");
         write(dir_ / "bin/scontrol", "#!/bin/bash\necho \"$@\" >> \"$LOGDIR/scontrol.args\"\n");
         write(dir_ / "bin/nar", "#!/bin/sh\nexit 0\n");
-        for (const char* f : {"srun", "scontrol", "nar"})
+        // No real queue: a live local cluster must not make the script's timer query slow.
+        write(dir_ / "bin/squeue", "#!/bin/sh\nexit 0\n");
+        for (const char* f : {"srun", "scontrol", "nar", "squeue"})
             fs::permissions(dir_ / "bin" / f, fs::perms::all);
     }
     void TearDown() override { fs::remove_all(dir_); }
@@ -271,7 +273,7 @@ class ScriptRun : public ::testing::Test {
             execl("/bin/bash", "bash", (dir_ / "job.sh").c_str(), nullptr);
             _exit(127);
         }
-        for (int i = 0; i < 100 && !fs::exists(dir_ / "srun.started"); ++i) {
+        for (int i = 0; i < 1200 && !fs::exists(dir_ / "srun.started"); ++i) {
             std::this_thread::sleep_for(std::chrono::milliseconds(50));
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
