@@ -218,6 +218,15 @@ void apply_override(SweepFile& sf, const std::string& ov) {
 
 }  // namespace
 
+std::string toml_string(const std::string& s) {
+    std::string out = "\"";
+    for (char c : s) {
+        if (c == '"' || c == '\\') out += '\\';
+        out += c;
+    }
+    return out + "\"";
+}
+
 SweepFile parse_sweep_file(const std::string& path, const std::vector<std::string>& overrides) {
     if (!std::filesystem::exists(path)) throw Error(path + ": sweep file does not exist");
     toml::table root;

@@ -51,6 +51,9 @@ struct SweepFile {
     std::vector<SweepStudy> studies;     // file order
 };
 
+// A TOML basic string of `s`, so any path survives the override parser ("out=" + ...).
+std::string toml_string(const std::string& s);
+
 // Parses and validates the file, then applies the overrides. Throws common::Error.
 SweepFile parse_sweep_file(const std::string& path, const std::vector<std::string>& overrides);
 

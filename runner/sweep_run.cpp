@@ -7,6 +7,7 @@
 
 #include "common/error.h"
 #include "common/file_lock.h"
+#include "jobs/sweep_file.h"
 #include "jobs/report/report_html.h"
 #include "jobs/shard.h"
 #include "jobs/sweep_identity.h"
@@ -21,16 +22,6 @@
 namespace nar::runner {
 
 namespace {
-
-// A TOML basic string, so any path survives the override parser.
-std::string toml_string(const std::string& s) {
-    std::string out = "\"";
-    for (char c : s) {
-        if (c == '"' || c == '\\') out += '\\';
-        out += c;
-    }
-    return out + "\"";
-}
 
 // "<result without .h5>.log": the job's own log lines, next to its result.
 std::string log_path_for(const std::string& result_path) {
@@ -70,7 +61,7 @@ SweepGuard guard_sweep(const jobs::SweepPlan& plan, const jobs::ShardSpec& shard
 
 std::vector<std::string> overrides_with_out(const SweepRunOptions& opts) {
     std::vector<std::string> ov = opts.overrides;
-    if (!opts.out_dir.empty()) ov.push_back("out=" + toml_string(opts.out_dir));
+    if (!opts.out_dir.empty()) ov.push_back("out=" + jobs::toml_string(opts.out_dir));
     return ov;
 }
 

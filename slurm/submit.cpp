@@ -7,6 +7,7 @@
 
 #include "common/atomic_write.h"
 #include "common/error.h"
+#include "jobs/sweep_file.h"
 #include "jobs/sweep_identity.h"
 #include "jobs/sweep_plan.h"
 #include "slurm/batch_script.h"
@@ -30,16 +31,6 @@ std::string utc_now() {
     gmtime_r(&t, &tm);
     std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
     return buf;
-}
-
-// A TOML basic string, so any path survives the override parser.
-std::string toml_string(const std::string& s) {
-    std::string out = "\"";
-    for (char c : s) {
-        if (c == '"' || c == '\\') out += '\\';
-        out += c;
-    }
-    return out + "\"";
 }
 
 // The smallest CPU count of the partition's nodes, 0 when unknown.
@@ -150,7 +141,7 @@ int max_array_size_of(const std::string& config, int fallback) {
 SubmitResult submit_sweep(const SubmitOptions& o, const NarInstall& nar) {
     validate(o);
     std::vector<std::string> overrides = o.overrides;
-    if (!o.out_dir.empty()) overrides.push_back("out=" + toml_string(o.out_dir));
+    if (!o.out_dir.empty()) overrides.push_back("out=" + jobs::toml_string(o.out_dir));
     const jobs::SweepPlan plan = jobs::load_sweep(o.sweep_file, overrides);
     if (plan.jobs.empty()) throw Error(o.sweep_file + ": the sweep has no jobs");
 

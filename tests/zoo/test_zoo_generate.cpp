@@ -14,6 +14,7 @@
 #include "data/onnx_model.h"
 #include "data/zoo/zoo_generate.h"
 #include "data/zoo/zoo_labels.h"
+#include "tests/common/test_helpers.h"
 
 namespace {
 
@@ -37,14 +38,7 @@ zoo::GenerateOptions opts(const std::string& family, int64_t n, const fs::path& 
     return o;
 }
 
-std::string error_of(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const nar::common::Error& e) {
-        return e.what();
-    }
-    return "";
-}
+using nar::test::error_of;
 
 TEST(ZooGenerate, SameSeedGivesByteIdenticalFiles) {
     const fs::path a = scratch("a"), b = scratch("b"), c = scratch("c");

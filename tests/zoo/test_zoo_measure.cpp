@@ -13,6 +13,7 @@
 #include "data/zoo/zoo_generate.h"
 #include "data/zoo/zoo_labels.h"
 #include "runner/zoo_measure.h"
+#include "tests/common/test_helpers.h"
 
 namespace {
 
@@ -84,14 +85,7 @@ TEST(ZooMeasure, ResumedRunKeepsItsRowsAndLoadsAsNnlqp) {
     fs::remove_all(d);
 }
 
-std::string error_of(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const nar::common::Error& e) {
-        return e.what();
-    }
-    return "";
-}
+using nar::test::error_of;
 
 TEST(ZooMeasure, ClearErrors) {
     const fs::path d = make_zoo("err", 2);
