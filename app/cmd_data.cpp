@@ -7,11 +7,11 @@
 #include <map>
 #include <memory>
 
+#include "app/commands.h"
 #include "common/error.h"
 #include "data/feature_file.h"
 #include "data/nnlqp.h"
 #include "data/onnx_graph.h"
-#include "app/commands.h"
 
 namespace nar::app {
 

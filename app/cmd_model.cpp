@@ -4,12 +4,12 @@
 #include <string>
 #include <vector>
 
+#include "app/commands.h"
 #include "common/error.h"
 #include "jobs/params.h"
 #include "model/model_config.h"
 #include "model/param_count.h"
 #include "model/predictor.h"
-#include "app/commands.h"
 
 namespace nar::app {
 
@@ -89,7 +89,9 @@ void add_model_commands(CLI::App& app) {
         if (!p.model) continue;
         info->add_option_function<std::string>(
             jobs::cli_flag(p),
-            [a, p](const std::string& v) { a->model[p.key] = jobs::canonical_value(p, v, "nar model info"); },
+            [a, p](const std::string& v) {
+                a->model[p.key] = jobs::canonical_value(p, v, "nar model info");
+            },
             p.help);
     }
     info->add_option("--node-dim", a->node_dim, "node feature width");

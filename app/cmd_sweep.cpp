@@ -5,10 +5,10 @@
 #include <memory>
 #include <set>
 
+#include "app/commands.h"
 #include "jobs/aggregate.h"
 #include "jobs/job_id.h"
 #include "jobs/sweep_plan.h"
-#include "app/commands.h"
 #include "runner/sweep_run.h"
 
 namespace nar::app {
@@ -57,8 +57,9 @@ void add_sweep_commands(CLI::App& app) {
     plan->add_option("overrides", plan_args->overrides,
                      "key=value overrides: repeats=3, epochs=2, studies.<name>.<key>=v, ...");
     plan->add_option("--out", plan_args->out_dir, "Output directory (overrides the file's)");
-    plan->callback(
-        [plan_args] { print_plan(jobs::load_sweep(plan_args->sweep_file, runner::overrides_with_out(*plan_args))); });
+    plan->callback([plan_args] {
+        print_plan(jobs::load_sweep(plan_args->sweep_file, runner::overrides_with_out(*plan_args)));
+    });
 
     auto run_args = std::make_shared<runner::SweepRunOptions>();
     auto* run = sweep->add_subcommand(

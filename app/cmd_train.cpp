@@ -9,6 +9,7 @@
 #include <map>
 #include <sstream>
 
+#include "app/commands.h"
 #include "common/error.h"
 #include "data/cell_text.h"
 #include "data/onnx_graph.h"
@@ -18,12 +19,11 @@
 #include "jobs/params.h"
 #include "jobs/study.h"
 #include "model/model_io.h"
-#include "app/commands.h"
 #include "runner/collate.h"
 #include "runner/job_runner.h"
 #include "runner/mpi_env.h"
-#include "runner/signals.h"
 #include "runner/param_help.h"
+#include "runner/signals.h"
 #include "runner/study_data.h"
 
 namespace nar::app {
@@ -47,8 +47,8 @@ int run_train(const TrainCli& cli) {
     runner::install_stop_handlers();
     const runner::MpiInfo& mpi = runner::mpi_init();
     std::unique_ptr<runner::Communicator> comm = mpi.active && mpi.world_size > 1
-                                             ? runner::make_mpi_communicator(MPI_COMM_WORLD)
-                                             : runner::make_self_communicator();
+                                                     ? runner::make_mpi_communicator(MPI_COMM_WORLD)
+                                                     : runner::make_self_communicator();
     if (mpi.world_rank != 0) spdlog::set_level(spdlog::level::warn);
     auto params = cli.params;
     if (!params.count("threads")) {
@@ -136,8 +136,8 @@ int run_predict(const PredictCli& cli) {
     }
     std::vector<const data::Graph*> ptrs;
     for (auto& g : graphs) ptrs.push_back(&g);
-    auto pred =
-        model->forward(runner::collate(ptrs, dtype, torch::kCPU)).to(torch::kFloat64) * inputs.target_scale;
+    auto pred = model->forward(runner::collate(ptrs, dtype, torch::kCPU)).to(torch::kFloat64) *
+                inputs.target_scale;
     const std::string what =
         inputs.target.empty() ? "predicted latency (ms)" : "predicted " + inputs.target;
     std::printf("%-60s  %s\n", cells_model ? "cell" : "network", what.c_str());
@@ -157,9 +157,10 @@ void add_train_commands(CLI::App& app) {
     // Every job parameter, from the one table; help lines carry the per-study defaults.
     for (const auto& p : jobs::param_table()) {
         const std::string key = p.key;
-        train->add_option_function<std::string>(
-            jobs::cli_flag(p), [cli, key](const std::string& v) { cli->params[key] = v; },
-            runner::param_help(p))
+        train
+            ->add_option_function<std::string>(
+                jobs::cli_flag(p), [cli, key](const std::string& v) { cli->params[key] = v; },
+                runner::param_help(p))
             ->type_name(p.allowed.empty() ? jobs::cli_type_name(p.type) : "{" + [&] {
                 std::string l;
                 for (const auto& a : p.allowed) l += (l.empty() ? "" : ",") + a;

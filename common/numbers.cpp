@@ -21,7 +21,8 @@ bool blank(const std::string& t) {
 }  // namespace
 
 int64_t parse_int64(const std::string& text, const std::string& what) {
-    if (blank(text) || text.find_first_of(" \t") != std::string::npos) bad(what, text, "an integer");
+    if (blank(text) || text.find_first_of(" \t") != std::string::npos)
+        bad(what, text, "an integer");
     errno = 0;
     char* end = nullptr;
     long long v = std::strtoll(text.c_str(), &end, 10);

@@ -75,7 +75,8 @@ int paper_table_of(const std::string& table, const std::vector<const ConfigSumma
     for (const auto* c : cs) {
         const StudyDef* s = find_study(c->study);
         if (!s) return 0;
-        if ((t == 1 || t == 2 || t == 5 || t == 6) && !(s->input == InputKind::Graphs && s->latency()))
+        if ((t == 1 || t == 2 || t == 5 || t == 6) &&
+            !(s->input == InputKind::Graphs && s->latency()))
             return 0;
         if ((t == 3 || t == 4) && s->paper_table != t) return 0;
         if (t == 1 && cs.size() != 1) return 0;

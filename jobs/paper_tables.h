@@ -32,7 +32,6 @@ struct PaperTable {
     int paper_table = 0;
 };
 
-
 std::vector<PaperTable> build_tables(const Aggregate& agg);
 
 // "MAPE (%)", "Acc(10%)", "Kendall tau", ...

@@ -90,8 +90,8 @@ std::vector<ParamDef> build_table() {
         with_range(row("train_count", I(&JobConfig::train_count), kI,
                        "NAS training cells (instead of fraction)", "0"),
                    0, 1e9),
-        with_range(row("val_count", I(&JobConfig::val_count), kI, "NAS validation cells", "200"),
-                   1, 1e9),
+        with_range(row("val_count", I(&JobConfig::val_count), kI, "NAS validation cells", "200"), 1,
+                   1e9),
         with_range(row("val_fraction", D(&JobConfig::val_fraction), kD,
                        "NNLQP: share of each family's training rows validated on", "0.05"),
                    0, 0.9),
@@ -100,7 +100,8 @@ std::vector<ParamDef> build_table() {
                    0, kInt64Max),
         row("keep_degenerate", B(&JobConfig::keep_degenerate), kB,
             "latency studies: keep NB201 cells with no input-to-output path", "false"),
-        with_allowed(row("variant", S(&JobConfig::variant), kS, "Table 5 row: row1..row6 (empty: the full model)"),
+        with_allowed(row("variant", S(&JobConfig::variant), kS,
+                         "Table 5 row: row1..row6 (empty: the full model)"),
                      variant_names()),
         with_allowed(model_row("structure", kS, "transformer | gnn"), {"transformer", "gnn"}),
         with_allowed(model_row("attention", kS, "local | global"), {"local", "global"}),
@@ -109,7 +110,8 @@ std::vector<ParamDef> build_table() {
         with_range(model_row("hidden", kI, "hidden size D (fc_hidden follows unless given)"), 1,
                    65536),
         with_range(model_row("layers", kI, "layers L"), 1, 1024),
-        with_range(model_row("fc_hidden", kI, "head width F (follows hidden unless given)"), 1, 65536),
+        with_range(model_row("fc_hidden", kI, "head width F (follows hidden unless given)"), 1,
+                   65536),
         with_range(model_row("dropout", kD, "dropout"), 0, 0.99),
         with_range(row("epochs", I(&JobConfig::epochs), kI, "epochs"), 1, 1e6),
         with_range(row("batch_size", I(&JobConfig::batch_size), kI, "global batch"), 1, 1e5),
@@ -117,9 +119,9 @@ std::vector<ParamDef> build_table() {
         with_range(row("warmup_fraction", D(&JobConfig::warmup_fraction), kD,
                        "share of optimiser steps for the linear warm-up", "0.1"),
                    0, 0.99),
-        with_range(row("sr_weight", D(&JobConfig::sr_weight), kD,
-                       "sequence-ranking loss weight", "0"),
-                   0, 1000),
+        with_range(
+            row("sr_weight", D(&JobConfig::sr_weight), kD, "sequence-ranking loss weight", "0"), 0,
+            1000),
         with_range(row("ac_weight", D(&JobConfig::ac_weight), kD,
                        "architecture-consistency loss weight", "0"),
                    0, 1000),
@@ -134,14 +136,15 @@ std::vector<ParamDef> build_table() {
                    0, 4096),
         row("seed", U(&JobConfig::seed), ParamType::UInt,
             "job seed (a sweep derives it from the job id)", "0"),
-        with_range(row("eval_batch_size", I(&JobConfig::eval_batch_size), kI,
-                       "evaluation batch", "256"),
-                   1, 1e6),
+        with_range(
+            row("eval_batch_size", I(&JobConfig::eval_batch_size), kI, "evaluation batch", "256"),
+            1, 1e6),
     };
     for (auto& p : t) {
         if (p.key == "threads") p.identity = false;  // never changes the numbers
     }
-    std::sort(t.begin(), t.end(), [](const ParamDef& a, const ParamDef& b) { return a.key < b.key; });
+    std::sort(t.begin(), t.end(),
+              [](const ParamDef& a, const ParamDef& b) { return a.key < b.key; });
     return t;
 }
 
@@ -232,7 +235,8 @@ std::string canonical_value(const ParamDef& p, const std::string& text, const st
             try {
                 v = common::parse_int64(text, what);
             } catch (const Error& e) {
-                throw Error(what + "=" + text + ": must be " + type_name(p.type) + " (" + e.what() + ")");
+                throw Error(what + "=" + text + ": must be " + type_name(p.type) + " (" + e.what() +
+                            ")");
             }
             check_range(static_cast<double>(v));
             return std::to_string(v);
@@ -241,14 +245,16 @@ std::string canonical_value(const ParamDef& p, const std::string& text, const st
             try {
                 return std::to_string(common::parse_uint64(text, what));
             } catch (const Error& e) {
-                throw Error(what + "=" + text + ": must be " + type_name(p.type) + " (" + e.what() + ")");
+                throw Error(what + "=" + text + ": must be " + type_name(p.type) + " (" + e.what() +
+                            ")");
             }
         case ParamType::Float: {
             double v = 0;
             try {
                 v = common::parse_double(text, what);
             } catch (const Error& e) {
-                throw Error(what + "=" + text + ": must be " + type_name(p.type) + " (" + e.what() + ")");
+                throw Error(what + "=" + text + ": must be " + type_name(p.type) + " (" + e.what() +
+                            ")");
             }
             check_range(v);
             return common::format_double(v);

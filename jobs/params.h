@@ -27,8 +27,8 @@ struct ParamDef {
     std::vector<std::string> allowed;  // String rows: the accepted values (empty: any)
     double min = -std::numeric_limits<double>::infinity();  // numeric rows, inclusive
     double max = std::numeric_limits<double>::infinity();
-    bool model = false;     // a model::ModelConfig field
-    bool identity = true;   // part of the job's identity (config hash, checkpoints)
+    bool model = false;    // a model::ModelConfig field
+    bool identity = true;  // part of the job's identity (config hash, checkpoints)
 };
 
 const std::vector<ParamDef>& param_table();

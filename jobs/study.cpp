@@ -14,34 +14,77 @@ namespace {
 std::vector<StudyDef> build() {
     const std::map<std::string, std::string> nnlqp = {
         {"epochs", "50"}, {"batch_size", "16"}, {"lr", "0.001"}};
-    const std::map<std::string, std::string> nas_accuracy = {
-        {"epochs", "1000"}, {"batch_size", "8"}, {"lr", "0.0001"},
-        {"sr_weight", "0.1"}, {"ac_weight", "0.5"}};
-    auto with = [](std::map<std::string, std::string> m,
-                   std::map<std::string, std::string> more) {
+    const std::map<std::string, std::string> nas_accuracy = {{"epochs", "1000"},
+                                                             {"batch_size", "8"},
+                                                             {"lr", "0.0001"},
+                                                             {"sr_weight", "0.1"},
+                                                             {"ac_weight", "0.5"}};
+    auto with = [](std::map<std::string, std::string> m, std::map<std::string, std::string> more) {
         for (auto& [k, v] : more) m[k] = v;
         return m;
     };
     std::vector<StudyDef> s;
-    s.push_back({"nnlqp-in-domain", "NNLQP latency, in-domain split (Table 1)", InputKind::Graphs,
-                 "nnlqp", "mape", "latency", nnlqp, {"data_root"}, 1, 18000, 10});
-    s.push_back({"nnlqp-unseen", "NNLQP latency, one family held out (Table 2)",
-                 InputKind::Graphs, "nnlqp", "mape", "latency", nnlqp, {"data_root", "holdout"}, 2,
-                 18000, 10, true});
-    s.push_back({"nb101-accuracy", "NAS-Bench-101 accuracy (Table 3)", InputKind::Cells, "nb101",
-                 "kendall_tau", "accuracy",
+    s.push_back({"nnlqp-in-domain",
+                 "NNLQP latency, in-domain split (Table 1)",
+                 InputKind::Graphs,
+                 "nnlqp",
+                 "mape",
+                 "latency",
+                 nnlqp,
+                 {"data_root"},
+                 1,
+                 18000,
+                 10});
+    s.push_back({"nnlqp-unseen",
+                 "NNLQP latency, one family held out (Table 2)",
+                 InputKind::Graphs,
+                 "nnlqp",
+                 "mape",
+                 "latency",
+                 nnlqp,
+                 {"data_root", "holdout"},
+                 2,
+                 18000,
+                 10,
+                 true});
+    s.push_back({"nb101-accuracy",
+                 "NAS-Bench-101 accuracy (Table 3)",
+                 InputKind::Cells,
+                 "nb101",
+                 "kendall_tau",
+                 "accuracy",
                  with(nas_accuracy, {{"target", "accuracy:validation"}, {"fraction", "0.001"}}),
-                 {}, 3, 423624, 1});
-    s.push_back({"nb201-accuracy", "NAS-Bench-201 accuracy (Table 4)", InputKind::Cells, "nb201",
-                 "kendall_tau", "accuracy",
-                 with(nas_accuracy, {{"target", "accuracy:cifar10"}, {"fraction", "0.1"}}), {}, 4,
-                 15625, 1});
-    s.push_back({"nb201-latency", "NAS-Bench-201 cell latency on one of 27 devices",
-                 InputKind::Cells, "nb201", "mape", "accuracy",
-                 {{"epochs", "200"}, {"batch_size", "8"}, {"lr", "0.001"},
-                  {"target", "latency:titan_rtx_1"}, {"target_scale", "mean"},
+                 {},
+                 3,
+                 423624,
+                 1});
+    s.push_back({"nb201-accuracy",
+                 "NAS-Bench-201 accuracy (Table 4)",
+                 InputKind::Cells,
+                 "nb201",
+                 "kendall_tau",
+                 "accuracy",
+                 with(nas_accuracy, {{"target", "accuracy:cifar10"}, {"fraction", "0.1"}}),
+                 {},
+                 4,
+                 15625,
+                 1});
+    s.push_back({"nb201-latency",
+                 "NAS-Bench-201 cell latency on one of 27 devices",
+                 InputKind::Cells,
+                 "nb201",
+                 "mape",
+                 "accuracy",
+                 {{"epochs", "200"},
+                  {"batch_size", "8"},
+                  {"lr", "0.001"},
+                  {"target", "latency:titan_rtx_1"},
+                  {"target_scale", "mean"},
                   {"fraction", "0.05"}},
-                 {}, 0, 15625, 1});
+                 {},
+                 0,
+                 15625,
+                 1});
     return s;
 }
 

@@ -14,9 +14,9 @@ enum class InputKind { Graphs, Cells };  // ONNX networks, or NAS-Bench cells
 
 struct StudyDef {
     std::string name;
-    std::string summary;    // one line, for --help and README
+    std::string summary;  // one line, for --help and README
     InputKind input = InputKind::Graphs;
-    std::string benchmark;  // data loader: "nnlqp", "nb201", "nb101"
+    std::string benchmark;       // data loader: "nnlqp", "nb201", "nb101"
     std::string primary_metric;  // "mape" (lower is better) or "kendall_tau" (higher)
     std::string model_preset;    // model::ModelConfig::preset name
     std::map<std::string, std::string> defaults;  // parameter defaults that differ from the table's

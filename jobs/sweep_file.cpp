@@ -58,7 +58,8 @@ std::string scalar_text(const ParamDef& def, const toml::node& n, const std::str
 void check_table_name(const std::string& name, const std::string& where) {
     const bool chars_ok =
         !name.empty() && name.size() <= 100 &&
-        name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") ==
+        name.find_first_not_of(
+            "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") ==
             std::string::npos;
     if (!chars_ok || name == "." || name == ".." || name[0] == '.') {
         throw Error(where + ": study table name '" + name +

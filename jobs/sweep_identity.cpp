@@ -39,8 +39,9 @@ std::string hex(uint64_t h) {
 std::string render(const PlanRecord& r) {
     std::string out = std::string(kMagic) + " name=" + clean(r.name) + " hash=" + r.hash + "\n";
     for (const auto& j : r.jobs) {
-        out += clean(j.job_id) + "\t" + j.config_hash + "\t" + common::format_double(j.cost_estimate) +
-               "\t" + clean(j.result_path) + "\t" + j.params + "\n";
+        out += clean(j.job_id) + "\t" + j.config_hash + "\t" +
+               common::format_double(j.cost_estimate) + "\t" + clean(j.result_path) + "\t" +
+               j.params + "\n";
     }
     return out;
 }
@@ -90,7 +91,8 @@ PlanRecord plan_record_of(const SweepPlan& plan) {
     r.name = plan.name;
     r.hash = plan_hash(plan.jobs);
     for (const auto& j : plan.jobs) {
-        r.jobs.push_back({j.id, j.config_hash, j.result_path, params_text(j.params), j.cost_estimate});
+        r.jobs.push_back(
+            {j.id, j.config_hash, j.result_path, params_text(j.params), j.cost_estimate});
     }
     return r;
 }
@@ -148,7 +150,8 @@ void check_or_record_plan(const SweepPlan& plan, const std::string& out_dir, boo
         } else {
             ++kept;
             if (it->second->config_hash != j.config_hash) {
-                changed.push_back(j.job_id + " (" + diff_params(it->second->params, j.params) + ")");
+                changed.push_back(j.job_id + " (" + diff_params(it->second->params, j.params) +
+                                  ")");
             }
         }
     }
@@ -160,12 +163,14 @@ void check_or_record_plan(const SweepPlan& plan, const std::string& out_dir, boo
         what += std::to_string(changed.size()) + " job(s) changed configuration, e.g. " +
                 changed.front() + "; ";
     }
-    if (!added.empty()) what += std::to_string(added.size()) + " new job(s), e.g. " + added.front() + "; ";
+    if (!added.empty())
+        what += std::to_string(added.size()) + " new job(s), e.g. " + added.front() + "; ";
     if (removed > 0) what += std::to_string(removed) + " job(s) no longer in the plan; ";
     if (!changed.empty()) {
         throw common::Error(what + "a job id cannot change its configuration: use another --out");
     }
-    if (!force) throw common::Error(what + "pass --force to add only the new jobs, or use another --out");
+    if (!force)
+        throw common::Error(what + "pass --force to add only the new jobs, or use another --out");
     // The union: the recorded jobs, then the new ones.
     PlanRecord merged = was;
     for (const auto& j : now.jobs) {

@@ -4,10 +4,10 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <iterator>
-#include <map>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <map>
 
 #include "common/atomic_write.h"
 #include "common/error.h"

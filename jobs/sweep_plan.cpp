@@ -134,7 +134,8 @@ SweepPlan expand_sweep(const SweepFile& sf) {
                 resolved[lists[k]->key] = v;
                 cfg += "/" + sanitize_id_component(v);
             }
-            const JobConfig cfg_resolved = resolve_job_config(resolved, st.where + " [studies." + st.name + "]");
+            const JobConfig cfg_resolved =
+                resolve_job_config(resolved, st.where + " [studies." + st.name + "]");
             const std::string hash = config_hash(cfg_resolved);
             const double cost = estimate_cost(cfg_resolved);
             for (int r = 0; r < repeats; ++r) {

@@ -92,13 +92,12 @@ bool finished_result(const std::string& path, const std::string& config_hash, In
     }
     // A result of another configuration never counts as this job's (nor is it overwritten).
     if (!config_hash.empty() && hash != config_hash) {
-        throw common::Error(path + ": this result has config hash " + hash + " but the plan's job " +
-                            e->job_id + " has " + config_hash +
+        throw common::Error(path + ": this result has config hash " + hash +
+                            " but the plan's job " + e->job_id + " has " + config_hash +
                             "; it belongs to another configuration: use another --out");
     }
     return true;
 }
-
 
 }  // namespace
 
@@ -146,10 +145,9 @@ JobBoard::JobBoard(const std::vector<jobs::JobSpec>& specs, const CoordinatorOpt
         return specs_[a].cost_estimate > specs_[b].cost_estimate;
     });
     index_ = std::make_unique<jobs::IndexLog>(index_path_, entries_);
-    spdlog::info("sweep {}: {} jobs, {} already complete, {} to run; index {}", name_,
-                 specs.size(), skipped_, queue_.size(), index_path_);
+    spdlog::info("sweep {}: {} jobs, {} already complete, {} to run; index {}", name_, specs.size(),
+                 skipped_, queue_.size(), index_path_);
 }
-
 
 // Takes the next job off the queue and marks it running.
 int JobBoard::start_next(const std::string& host) {
@@ -160,12 +158,10 @@ int JobBoard::start_next(const std::string& host) {
     e.attempts += 1;
     e.host = host;
     ++running_;
-    spdlog::debug("start {} (attempt {}/{}) on {}", e.job_id, e.attempts, opts_.max_attempts,
-                 host);
+    spdlog::debug("start {} (attempt {}/{}) on {}", e.job_id, e.attempts, opts_.max_attempts, host);
     record(i);
     return i;
 }
-
 
 void JobBoard::finish(const JobReport& rep) {
     IndexEntry& e = entries_.at(rep.job_index);
@@ -192,9 +188,10 @@ void JobBoard::finish(const JobReport& rep) {
             if (rep.error.find("No space left on device") != std::string::npos ||
                 disk_nearly_full(opts_.out_dir)) {
                 if (!disk_full_) {
-                    spdlog::error("disk full writing results in {}: stopping the sweep; free "
-                                  "space, then rerun with --resume",
-                                  opts_.out_dir);
+                    spdlog::error(
+                        "disk full writing results in {}: stopping the sweep; free "
+                        "space, then rerun with --resume",
+                        opts_.out_dir);
                 }
                 disk_full_ = true;
             }
@@ -210,7 +207,6 @@ void JobBoard::finish(const JobReport& rep) {
     log_end(e, rep);
     record(rep.job_index);
 }
-
 
 SweepSummary JobBoard::summary(bool stopped) const {
     SweepSummary s;
@@ -237,7 +233,6 @@ SweepSummary JobBoard::summary(bool stopped) const {
     return s;
 }
 
-
 void JobBoard::log_summary(const SweepSummary& s) const {
     spdlog::info(
         "sweep {} {}: {} done ({} skipped as complete), {} failed, {} interrupted, {} "
@@ -246,14 +241,12 @@ void JobBoard::log_summary(const SweepSummary& s) const {
         s.interrupted, s.pending, hms(seconds_since(t0_)));
 }
 
-
 void JobBoard::requeue(int i) {
     auto pos = std::find_if(queue_.begin(), queue_.end(), [&](int j) {
         return specs_[j].cost_estimate < specs_[i].cost_estimate;
     });
     queue_.insert(pos, i);
 }
-
 
 void JobBoard::log_end(const IndexEntry& e, const JobReport& rep) {
     double left = 0;
@@ -263,9 +256,8 @@ void JobBoard::log_end(const IndexEntry& e, const JobReport& rep) {
     }
     const double elapsed = seconds_since(t0_);
     std::string eta = finished_cost_ > 0 ? hms(elapsed * left / finished_cost_) : "--";
-    std::string metric = rep.metric_name.empty()
-                             ? ""
-                             : fmt::format(" {}={:.6g}", rep.metric_name, rep.metric_value);
+    std::string metric =
+        rep.metric_name.empty() ? "" : fmt::format(" {}={:.6g}", rep.metric_name, rep.metric_value);
     const std::string progress =
         fmt::format("[{}/{} finished, {} running, {} queued, ETA {}]", finished_ + skipped_,
                     entries_.size(), running_, queue_.size(), eta);
@@ -273,8 +265,8 @@ void JobBoard::log_end(const IndexEntry& e, const JobReport& rep) {
         spdlog::info("done  {} in {:.2f} s on {}{} {}", e.job_id, rep.wall_seconds, rep.host,
                      metric, progress);
     } else if (e.state == JobStatus::interrupted) {
-        spdlog::warn("interrupted {} after {:.2f} s on {} {}", e.job_id, rep.wall_seconds,
-                     rep.host, progress);
+        spdlog::warn("interrupted {} after {:.2f} s on {} {}", e.job_id, rep.wall_seconds, rep.host,
+                     progress);
     } else if (e.state == JobStatus::pending) {
         spdlog::warn("failed {} (attempt {}/{}, will retry): {} {}", e.job_id, e.attempts,
                      opts_.max_attempts, rep.error, progress);
@@ -283,7 +275,6 @@ void JobBoard::log_end(const IndexEntry& e, const JobReport& rep) {
                       progress);
     }
 }
-
 
 void JobBoard::record(int i) {
     try {

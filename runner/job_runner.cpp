@@ -7,10 +7,10 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <mutex>
-#include <set>
 #include <ctime>
 #include <filesystem>
+#include <mutex>
+#include <set>
 
 #include "common/blas_startup.h"
 #include "common/error.h"
@@ -18,8 +18,8 @@
 #include "jobs/job_config.h"
 #include "jobs/metrics.h"
 #include "jobs/params.h"
-#include "jobs/study.h"
 #include "jobs/result_file.h"
+#include "jobs/study.h"
 #include "model/model_io.h"
 #include "runner/mpi_env.h"
 #include "runner/study_data.h"
@@ -111,7 +111,8 @@ void check_finite(const jobs::JobResult& r, const jobs::StudyDef& study) {
         auto it = r.metrics.find(k);
         if (it != r.metrics.end() && !std::isfinite(it->second)) {
             throw common::Error("the test metric " + k + " is not finite (" +
-                                std::to_string(it->second) + "): the predictions or targets are "
+                                std::to_string(it->second) +
+                                "): the predictions or targets are "
                                 "not usable");
         }
     }

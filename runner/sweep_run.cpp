@@ -7,9 +7,9 @@
 
 #include "common/error.h"
 #include "common/file_lock.h"
-#include "jobs/sweep_file.h"
 #include "jobs/report/report_html.h"
 #include "jobs/shard.h"
+#include "jobs/sweep_file.h"
 #include "jobs/sweep_identity.h"
 #include "jobs/sweep_index.h"
 #include "jobs/sweep_plan.h"
@@ -26,7 +26,8 @@ namespace {
 // "<result without .h5>.log": the job's own log lines, next to its result.
 std::string log_path_for(const std::string& result_path) {
     std::string base = result_path;
-    if (base.size() > 3 && base.compare(base.size() - 3, 3, ".h5") == 0) base.resize(base.size() - 3);
+    if (base.size() > 3 && base.compare(base.size() - 3, 3, ".h5") == 0)
+        base.resize(base.size() - 3);
     return base + ".log";
 }
 
@@ -50,8 +51,9 @@ SweepGuard guard_sweep(const jobs::SweepPlan& plan, const jobs::ShardSpec& shard
     if (shard.count > 0) {
         g.shard_lock = std::make_unique<common::FileLock>(
             lock + ".shard-" + std::to_string(shard.index) + "-of-" + std::to_string(shard.count),
-            true, plan.out_dir + " shard " + std::to_string(shard.index) + "/" +
-                      std::to_string(shard.count));
+            true,
+            plan.out_dir + " shard " + std::to_string(shard.index) + "/" +
+                std::to_string(shard.count));
     }
     jobs::check_or_record_plan(plan, plan.out_dir, force);
     return g;
@@ -97,8 +99,8 @@ int run_sweep(const SweepRunOptions& opts) {
             co.index_file = jobs::index_path(plan.out_dir, shard.index, shard.count);
             co.name += " shard " + std::to_string(shard.index) + "/" + std::to_string(shard.count);
         }
-        SweepSummary s = coordinate_jobs(jobs, run_sweep_job, co,
-                                         mpi.active ? MPI_COMM_WORLD : MPI_COMM_NULL);
+        SweepSummary s =
+            coordinate_jobs(jobs, run_sweep_job, co, mpi.active ? MPI_COMM_WORLD : MPI_COMM_NULL);
         code = s.exit_code();
         // A plain run that finished writes the tables and the report (array
         // shards leave that to the dependent aggregate job).

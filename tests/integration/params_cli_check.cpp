@@ -58,7 +58,8 @@ int check_help(const std::string& nar) {
             ++bad;
         }
     }
-    std::printf("%d rows checked, %d bad\n", static_cast<int>(nar::jobs::param_table().size()), bad);
+    std::printf("%d rows checked, %d bad\n", static_cast<int>(nar::jobs::param_table().size()),
+                bad);
     return bad ? 1 : 0;
 }
 
@@ -68,7 +69,8 @@ int check_run(const std::string& nar, const std::string& dir) {
     const std::string log = run(nar +
                                     " train --study nb201-accuracy --train-count 32 --val-count 16 "
                                     "--test rest --hidden 32 --layers 1 --epochs 1 --lr 0.002 "
-                                    "--dropout 0 --seed 7 --threads 1 --out " + out,
+                                    "--dropout 0 --seed 7 --threads 1 --out " +
+                                    out,
                                 &code);
     if (code != 0) return std::printf("FAIL: nar train exited %d\n%s\n", code, log.c_str()), 1;
     nar::common::H5File f(out, nar::common::H5File::Mode::Read);
@@ -77,10 +79,17 @@ int check_run(const std::string& nar, const std::string& dir) {
     for (const auto& p : nar::jobs::param_table()) {
         if (!cfg.count(p.key)) std::printf("FAIL: /config lacks %s\n", p.key.c_str()), ++bad;
     }
-    const std::map<std::string, std::string> expect = {
-        {"hidden", "32"}, {"fc_hidden", "32"}, {"layers", "1"}, {"epochs", "1"},
-        {"lr", "0.002"},  {"dropout", "0"},    {"seed", "7"},   {"train_count", "32"},
-        {"test", "rest"}, {"threads", "1"},    {"structure", "transformer"}};
+    const std::map<std::string, std::string> expect = {{"hidden", "32"},
+                                                       {"fc_hidden", "32"},
+                                                       {"layers", "1"},
+                                                       {"epochs", "1"},
+                                                       {"lr", "0.002"},
+                                                       {"dropout", "0"},
+                                                       {"seed", "7"},
+                                                       {"train_count", "32"},
+                                                       {"test", "rest"},
+                                                       {"threads", "1"},
+                                                       {"structure", "transformer"}};
     for (const auto& [k, v] : expect) {
         auto it = cfg.find(k);
         if (it == cfg.end() || it->second != v) {
@@ -91,7 +100,8 @@ int check_run(const std::string& nar, const std::string& dir) {
     }
     // Without --id, the id is derived from the configuration (distinct per seed).
     const std::string id = f.read_attr_string("/", "job_id");
-    if (id.rfind("train/nb201-accuracy/", 0) != 0) std::printf("FAIL: job id %s\n", id.c_str()), ++bad;
+    if (id.rfind("train/nb201-accuracy/", 0) != 0)
+        std::printf("FAIL: job id %s\n", id.c_str()), ++bad;
     return bad ? 1 : 0;
 }
 

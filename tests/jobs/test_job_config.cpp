@@ -130,8 +130,10 @@ TEST(ParamTable, EveryKeyRoundTripsThroughTextAndSweepFiles) {
         for (const auto& s : studies()) {
             auto given = base_params(s);
             const std::string v = sample_value(p);
-            if (p.key == "encoding") given[p.key] = encodings_for(s.input).back();
-            else given[p.key] = v;
+            if (p.key == "encoding")
+                given[p.key] = encodings_for(s.input).back();
+            else
+                given[p.key] = v;
             if (p.key == "train_count" || p.key == "fraction") given["fraction"] = "0.05";
             JobConfig c = resolve_job_config(given);
             // text -> config -> text

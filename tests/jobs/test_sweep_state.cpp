@@ -40,7 +40,8 @@ JobSpec job(const std::string& id, const std::string& hash, double cost,
 TEST(IndexLog, AppendsOneRowPerEventAndTheLastRowWins) {
     test::ScratchDir dir("index_log");
     const std::string path = index_path(dir.str());
-    std::vector<IndexEntry> all = {entry("a", JobStatus::pending, 0), entry("b", JobStatus::pending, 0)};
+    std::vector<IndexEntry> all = {entry("a", JobStatus::pending, 0),
+                                   entry("b", JobStatus::pending, 0)};
     IndexLog log(path, all);
     all[0] = entry("a", JobStatus::running);
     log.append(all[0], all);
@@ -79,10 +80,12 @@ TEST(IndexLog, CompactsWhenItGrows) {
 
 TEST(SweepIndex, ShardIndexesMergeWithTheMostAdvancedStateWinning) {
     test::ScratchDir dir("index_merge");
-    write_index(index_path(dir.str(), 0, 2), {entry("a", JobStatus::done), entry("b", JobStatus::running)});
+    write_index(index_path(dir.str(), 0, 2),
+                {entry("a", JobStatus::done), entry("b", JobStatus::running)});
     write_index(index_path(dir.str(), 1, 2), {entry("c", JobStatus::failed, 2)});
     // An older plain run knew b as pending and a as failed.
-    write_index(index_path(dir.str()), {entry("a", JobStatus::failed), entry("b", JobStatus::pending)});
+    write_index(index_path(dir.str()),
+                {entry("a", JobStatus::failed), entry("b", JobStatus::pending)});
     auto m = read_sweep_index(dir.str());
     std::map<std::string, JobStatus> st;
     for (auto& e : m) st[e.job_id] = e.state;
@@ -95,7 +98,8 @@ TEST(SweepIndex, ShardIndexesMergeWithTheMostAdvancedStateWinning) {
 
 TEST(Shard, EveryJobRunsInExactlyOneShardAndShardsAreBalanced) {
     std::vector<JobSpec> jobs;
-    for (int i = 0; i < 50; ++i) jobs.push_back(job("j" + std::to_string(i), "h", 1 + (i % 7) * 10));
+    for (int i = 0; i < 50; ++i)
+        jobs.push_back(job("j" + std::to_string(i), "h", 1 + (i % 7) * 10));
     std::multiset<std::string> seen;
     double lo = 1e18, hi = 0;
     for (int s = 0; s < 3; ++s) {

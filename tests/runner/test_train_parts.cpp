@@ -1,17 +1,16 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-
 #include <set>
 
 #include "common/error.h"
-#include "runner/batch_sampler.h"
-#include "runner/collate.h"
-#include "runner/lr_schedule.h"
 #include "jobs/job_config.h"
 #include "jobs/params.h"
 #include "jobs/study.h"
 #include "model/model_config.h"
+#include "runner/batch_sampler.h"
+#include "runner/collate.h"
+#include "runner/lr_schedule.h"
 #include "runner/param_help.h"
 #include "runner/trainer.h"
 
@@ -128,7 +127,9 @@ TEST(ParamHelp, DefaultsInHelpAreTheResolvedOnes) {
                 const auto fields = model::config_fields(model_config_for(cfg, 128, 0));
                 resolved = fields.at(p.key);
             }
-            if (p.key == "study" || s.required.end() != std::find(s.required.begin(), s.required.end(), p.key)) continue;
+            if (p.key == "study" ||
+                s.required.end() != std::find(s.required.begin(), s.required.end(), p.key))
+                continue;
             EXPECT_EQ(resolved_default(p, s), resolved) << p.key << " for " << s.name;
             if (!resolved.empty()) {
                 // The value is printed, next to this study's name when studies differ.
