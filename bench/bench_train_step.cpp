@@ -36,6 +36,7 @@
 #include "model/graph_batch.h"
 #include "model/losses.h"
 #include "model/predictor.h"
+#include "runner/collate.h"
 #include "runner/flat_adam.h"
 
 extern "C" void openblas_set_num_threads(int) __attribute__((weak));
@@ -57,15 +58,7 @@ torch::Tensor read_f32(const H5File& f, const std::string& name) {
         .view(s);
 }
 
-torch::Tensor read_i64(const H5File& f, const std::string& name) {
-    nar::common::Shape shape;
-    auto v = f.read_i64(name, &shape);
-    std::vector<int64_t> s(shape.begin(), shape.end());
-    return torch::from_blob(v.data(), {static_cast<int64_t>(v.size())}, torch::kInt64)
-        .clone()
-        .view(s);
-}
-
+// The 16 golden graphs collated exactly as nar train collates (sparse edges).
 GraphBatch latency_batch(const std::string& fixtures, int64_t* total_nodes) {
     std::vector<std::string> files;
     for (const auto& e : std::filesystem::directory_iterator(fixtures + "/golden/features")) {
@@ -73,17 +66,24 @@ GraphBatch latency_batch(const std::string& fixtures, int64_t* total_nodes) {
         if (p.size() > 6 && p.substr(p.size() - 6) == "_b1.h5") files.push_back(p);
     }
     std::sort(files.begin(), files.end());
-    std::vector<torch::Tensor> xs, adjs, statics;
+    std::vector<nar::data::Graph> graphs;
     *total_nodes = 0;
     for (const auto& p : files) {
         H5File f(p, H5File::Mode::Read);
-        auto x = read_f32(f, "x");
-        xs.push_back(x);
-        adjs.push_back(nar::model::adjacency_from_edges(read_i64(f, "edges"), x.size(0)));
-        statics.push_back(read_f32(f, "static"));
-        *total_nodes += x.size(0);
+        nar::common::Shape shape;
+        nar::data::Graph g;
+        g.x = f.read_f32("x", &shape);
+        g.num_nodes = static_cast<int64_t>(shape.at(0));
+        g.feat_dim = static_cast<int64_t>(shape.at(1));
+        const auto e = f.read_i64("edges", &shape);
+        for (size_t k = 0; k + 1 < e.size(); k += 2) g.edges.emplace_back(e[k], e[k + 1]);
+        g.static_feat = f.read_f32("static", &shape);
+        *total_nodes += g.num_nodes;
+        graphs.push_back(std::move(g));
     }
-    return nar::model::pad_graphs(xs, adjs, torch::stack(statics));
+    std::vector<const nar::data::Graph*> ptrs;
+    for (const auto& g : graphs) ptrs.push_back(&g);
+    return nar::runner::collate(ptrs, torch::kFloat32, torch::kCPU);
 }
 
 GraphBatch accuracy_batch(const std::string& fixtures) {
@@ -269,14 +269,16 @@ int main(int argc, char** argv) {
             c.ceiling_ms =
                 nar::bench::ceiling_ms(c.gemms, o.bf16 ? torch::kBFloat16 : torch::kFloat32);
             if (o.profile > 0) {
-                const auto ops = nar::bench::profile_ops([&] {
-                    for (int i = 0; i < o.profile; ++i) step(c, o.bf16);
-                });
+                const auto ops = nar::bench::profile_ops(
+                    [&] {
+                        for (int i = 0; i < o.profile; ++i) step(c, o.bf16);
+                    },
+                    o.shapes);
                 double total = 0;
                 for (const auto& op : ops) total += op.self_ms;
                 std::printf("%s, %d thread(s): op self time per step (total %.1f ms)\n",
                             c.task.c_str(), c.threads, total / o.profile);
-                for (size_t i = 0; i < ops.size() && i < 25; ++i) {
+                for (size_t i = 0; i < ops.size() && i < (o.shapes ? 60u : 25u); ++i) {
                     std::printf("  %8.2f ms %6lld calls  %s\n", ops[i].self_ms / o.profile,
                                 ops[i].calls / o.profile, ops[i].name.c_str());
                 }

@@ -31,17 +31,25 @@ void add(const GemmShape& s) {
     g_out->back().count = 1;
 }
 
+// Matrix products nested in another (baddbmm's per-batch addmm_) are not counted twice.
+thread_local int t_inside = 0;
+
+struct Nested : at::ObserverContext {};
+
 std::unique_ptr<at::ObserverContext> observe(const at::RecordFunction& fn) {
     const char* name = fn.name();
     int a = -1;
-    bool batched = false;
     if (!std::strcmp(name, "aten::mm") || !std::strcmp(name, "aten::bmm")) a = 0;
-    if (!std::strcmp(name, "aten::addmm") || !std::strcmp(name, "aten::baddbmm")) a = 1;
+    if (!std::strcmp(name, "aten::addmm") || !std::strcmp(name, "aten::baddbmm") ||
+        !std::strcmp(name, "aten::addmm_") || !std::strcmp(name, "aten::baddbmm_")) {
+        a = 1;
+    }
     if (a < 0) return nullptr;
-    batched = name[6] == 'b' || name[9] == 'b';  // aten::bmm, aten::baddbmm
+    if (t_inside++ > 0) return std::make_unique<Nested>();
+    const bool batched = name[6] == 'b' || name[9] == 'b';  // aten::bmm, aten::baddbmm(_)
     const auto in = fn.inputs();
     if (static_cast<int>(in.size()) < a + 2 || !in[a].isTensor() || !in[a + 1].isTensor()) {
-        return nullptr;
+        return std::make_unique<Nested>();  // not counted, but still open
     }
     const auto& x = in[a].toTensor();
     const auto& y = in[a + 1].toTensor();
@@ -55,7 +63,11 @@ std::unique_ptr<at::ObserverContext> observe(const at::RecordFunction& fn) {
     s.trans_a = stored_transposed(x);
     s.trans_b = stored_transposed(y);
     add(s);
-    return nullptr;
+    return std::make_unique<Nested>();
+}
+
+void leave(const at::RecordFunction&, at::ObserverContext* ctx) {
+    if (ctx) --t_inside;
 }
 
 using Clock = std::chrono::steady_clock;
@@ -70,9 +82,10 @@ bool GemmShape::same(const GemmShape& o) const {
 std::vector<GemmShape> count_gemms(const std::function<void()>& fn) {
     std::vector<GemmShape> out;
     g_out = &out;
-    const auto handle =
-        at::addGlobalCallback(at::RecordFunctionCallback(observe).needsInputs(true).scopes(
-            {at::RecordScope::FUNCTION, at::RecordScope::BACKWARD_FUNCTION}));
+    const auto handle = at::addGlobalCallback(
+        at::RecordFunctionCallback(observe, leave)
+            .needsInputs(true)
+            .scopes({at::RecordScope::FUNCTION, at::RecordScope::BACKWARD_FUNCTION}));
     fn();
     at::removeCallback(handle);
     g_out = nullptr;

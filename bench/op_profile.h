@@ -14,7 +14,8 @@ struct OpTime {
     long long calls = 0;
 };
 
-// Runs fn with the observer on; returns ops by self time, largest first.
-std::vector<OpTime> profile_ops(const std::function<void()>& fn);
+// Runs fn with the observer on; returns ops by self time, largest first. With
+// shapes, each op is split by the sizes of its tensor inputs.
+std::vector<OpTime> profile_ops(const std::function<void()>& fn, bool shapes = false);
 
 }  // namespace nar::bench

@@ -7,6 +7,8 @@
 # Usage: bench/run_speed.sh [ROUNDS=5] [STEPS=10]
 #   env: BIN=build/bin/bench_train_step  CORES="keep COOPERLAKE"  ALLOW_LOAD=1 (loaded box)
 #        EXTRA="--precision bf16" (passed through)
+#        BASELINE=/path/to/older/bench_train_step: run it too, interleaved in every
+#        round, its rows labelled "base:<kernel>"
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS=${1:-5}
@@ -24,22 +26,25 @@ trap 'rm -rf "$tmp"' EXIT
 echo "$(date -u '+%Y-%m-%d %H:%M UTC') $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 |
   sed 's/^ //'), $(nproc) cores; load $(cut -d' ' -f1-3 /proc/loadavg)"
 for r in $(seq "$ROUNDS"); do
-  for core in $CORES; do
-    if ! "$BIN" --blas-core "$core" "${args[@]}" >"$tmp/out" 2>&1; then
+  for run in $CORES ${BASELINE:+$(printf 'base:%s ' $CORES)}; do
+    core=${run#base:}
+    bin=$BIN
+    [ "$run" != "$core" ] && bin=$BASELINE
+    if ! "$bin" --blas-core "$core" "${args[@]}" >"$tmp/out" 2>&1; then
       cat "$tmp/out"
       echo "round $r, core $core: bench_train_step failed or refused (see above)" >&2
       exit 1
     fi
     name=$(sed -n 's/^BLAS core \([^ ]*\).*/\1/p' "$tmp/out")
     # task thr rate step fwd bwd opt cpu gemm_gf ceil_gfs gfs ceil%
-    awk -v core="$core" -v name="$name" '($1=="latency"||$1=="accuracy") && $2 ~ /^[0-9]+$/ {
+    awk -v core="$run" -v name="$name" '($1=="latency"||$1=="accuracy") && $2 ~ /^[0-9]+$/ {
         line = $0; gsub(/\/ +/, "/", line); split(line, f, " "); split(f[3], r, "/")
         print core, name, f[1], f[2], r[2], f[4], f[5], f[6], f[7], f[9], f[10], f[12] }' \
       "$tmp/out" >>"$tmp/rows"
   done
 done
 echo
-printf '%-11s %-11s %-8s %3s %22s %9s %7s %7s %6s %9s %6s\n' kernel "OpenBLAS" task thr \
+printf '%-16s %-11s %-8s %3s %22s %9s %7s %7s %6s %9s %6s\n' kernel "OpenBLAS" task thr \
   "graphs/s min/med/max" "step ms" fwd bwd opt "ceil GF/s" ceil%
 # median (and min/max) of one column over the rounds of one row
 col() { awk -v k="$1" -v c="$2" '($1 " " $3 " " $4) == k { print $c }' "$tmp/rows" | sort -g; }
@@ -50,7 +55,7 @@ while read -r key; do
   name=$(awk -v k="$key" '($1 " " $3 " " $4) == k { print $2; exit }' "$tmp/rows")
   rates=$(col "$key" 5)
   median[$key]=$(med "$key" 5)
-  printf '%-11s %-11s %-8s %3s %6.1f/%6.1f/%6.1f   %9.1f %7.1f %7.1f %6.1f %9.1f %5.0f%%\n' \
+  printf '%-16s %-11s %-8s %3s %6.1f/%6.1f/%6.1f   %9.1f %7.1f %7.1f %6.1f %9.1f %5.0f%%\n' \
     "$1" "$name" "$2" "$3" "$(head -1 <<<"$rates")" "${median[$key]}" "$(tail -1 <<<"$rates")" \
     "$(med "$key" 6)" "$(med "$key" 7)" "$(med "$key" 8)" "$(med "$key" 9)" \
     "$(med "$key" 11)" "$(med "$key" 12 | tr -d %)"

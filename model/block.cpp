@@ -1,6 +1,7 @@
 #include "model/block.h"
 
 #include "model/dropout.h"
+#include "model/norm_act.h"
 
 namespace nar::model {
 
@@ -13,9 +14,16 @@ BlockImpl::BlockImpl(const BlockOptions& o) : dropout_(o.dropout) {
 }
 
 torch::Tensor BlockImpl::forward(const torch::Tensor& x, const PackedGraph& g, Trace* trace) {
-    const auto a = attn(x, g);
-    const auto h = fast_relu_dropout(a, dropout_, is_training());
-    const auto f = ffn(norm(h));
+    torch::Tensor a, h;
+    if (trace) {  // keep the normalised attention output
+        a = attn(x, g);
+        h = fast_relu_dropout(a, dropout_, is_training());
+    } else {
+        h = l2norm_relu_dropout(attn->forward_unnormalized(x, g), kNormEps, dropout_,
+                                is_training());
+    }
+    const auto f =
+        ffn(norm_act_dropout(h, norm->weight, norm->bias, norm->options.eps(), false, 0.0, false));
     auto out = torch::addcmul(h, gamma, f);
     if (trace) {
         trace->attn_out.push_back(g.pad(a.detach()));

@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <mutex>
 
+#include "model/dropout_mask.h"
+
 namespace nar::model {
 
 namespace {
@@ -14,36 +16,7 @@ namespace {
 using torch::autograd::AutogradContext;
 using torch::autograd::variable_list;
 
-inline uint64_t mix(uint64_t z) {  // splitmix64 finaliser
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
-uint64_t draw_seed() {
-    auto gen = at::detail::getDefaultCPUGenerator();
-    std::lock_guard<std::mutex> lock(gen.mutex());
-    return at::check_generator<at::CPUGeneratorImpl>(gen)->random64();
-}
-
-// Two 32-bit draws per hash; an element is dropped when its draw < threshold.
-struct Mask {
-    uint64_t seed;
-    uint32_t threshold;
-    bool keep(int64_t i) const {
-        const uint64_t r = mix(seed + static_cast<uint64_t>(i >> 1) * 0x9e3779b97f4a7c15ULL);
-        return static_cast<uint32_t>(r >> (32 * (i & 1))) >= threshold;
-    }
-};
-
-Mask make_mask(uint64_t seed, double p) {
-    return {seed, static_cast<uint32_t>(std::llround(std::ldexp(p, 32)))};
-}
-
-// The scale that keeps E[out] = x for the threshold actually used.
-double scale_of(const Mask& m) {
-    return 1.0 / (1.0 - std::ldexp(static_cast<double>(m.threshold), -32));
-}
+using Mask = DropoutMask;
 
 template <typename T>
 __attribute__((target_clones("avx512f", "avx2", "default"))) void apply_range(
@@ -68,7 +41,7 @@ constexpr int64_t kGrain = 1 << 15;
 torch::Tensor apply_mask(const torch::Tensor& x_in, const Mask& m, bool relu) {
     const auto x = x_in.contiguous();
     auto out = torch::empty_like(x);
-    const double scale = scale_of(m);
+    const double scale = m.scale();
     AT_DISPATCH_FLOATING_TYPES_AND(at::kBFloat16, x.scalar_type(), "nar_dropout", [&] {
         const auto* xp = x.data_ptr<scalar_t>();
         auto* op = out.data_ptr<scalar_t>();
@@ -120,7 +93,7 @@ torch::Tensor grad_where_positive(const torch::Tensor& grad_in, const torch::Ten
 struct DropoutFn : torch::autograd::Function<DropoutFn> {
     static torch::Tensor forward(AutogradContext* ctx, const torch::Tensor& x, double p,
                                  bool relu) {
-        const Mask m = make_mask(draw_seed(), p);
+        const Mask m = Mask::make(draw_dropout_seed(), p);
         auto out = apply_mask(x, m, relu);
         ctx->saved_data["seed"] = static_cast<int64_t>(m.seed);
         ctx->saved_data["p"] = p;
@@ -131,10 +104,10 @@ struct DropoutFn : torch::autograd::Function<DropoutFn> {
 
     static variable_list backward(AutogradContext* ctx, variable_list grads) {
         const auto seed = static_cast<uint64_t>(ctx->saved_data["seed"].toInt());
-        const Mask m = make_mask(seed, ctx->saved_data["p"].toDouble());
+        const Mask m = Mask::make(seed, ctx->saved_data["p"].toDouble());
         torch::Tensor g;
         if (ctx->saved_data["relu"].toBool()) {
-            g = grad_where_positive(grads[0], ctx->get_saved_variables()[0], scale_of(m));
+            g = grad_where_positive(grads[0], ctx->get_saved_variables()[0], m.scale());
         } else {
             g = apply_mask(grads[0], m, false);  // the same mask, the same scale
         }
@@ -148,6 +121,12 @@ bool supported(const torch::Tensor& x) {
 }
 
 }  // namespace
+
+uint64_t draw_dropout_seed() {
+    auto gen = at::detail::getDefaultCPUGenerator();
+    std::lock_guard<std::mutex> lock(gen.mutex());
+    return at::check_generator<at::CPUGeneratorImpl>(gen)->random64();
+}
 
 torch::Tensor fast_dropout(const torch::Tensor& x, double p, bool train) {
     if (!train || p <= 0) return x;

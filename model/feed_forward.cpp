@@ -26,9 +26,8 @@ torch::Tensor FeedForwardImpl::forward(const torch::Tensor& x) {
     // Up's output chunk k is exactly down's input chunk k, so stay group-major.
     const int64_t t = x.size(0);
     const auto xg = x.view({t, groups_, x.size(1) / groups_}).transpose(0, 1);
-    auto h = fast_relu_dropout(up_g->forward_grouped(xg), dropout_, train);
-    auto y = down_g->forward_grouped(h).transpose(0, 1).reshape({t, -1});
-    return fast_dropout(y, dropout_, train);
+    const auto h = up_g->forward_grouped_act(xg, true, dropout_, train);
+    return down_g->forward_grouped_act(h, false, dropout_, train).transpose(0, 1).reshape({t, -1});
 }
 
 }  // namespace nar::model

@@ -2,6 +2,9 @@
 
 #include <cmath>
 
+#include "model/degree_gate.h"
+#include "model/edge_attention.h"
+
 namespace nar::model {
 
 namespace F = torch::nn::functional;
@@ -17,19 +20,21 @@ GraphAttentionImpl::GraphAttentionImpl(int64_t in_dim, int64_t out_dim, bool glo
     if (ta_enhance) deg = register_module("deg", torch::nn::Linear(1, in_dim));
 }
 
-torch::Tensor GraphAttentionImpl::forward(const torch::Tensor& x_in, const PackedGraph& g) {
+torch::Tensor GraphAttentionImpl::forward(const torch::Tensor& x, const PackedGraph& g) {
+    return F::normalize(forward_unnormalized(x, g),
+                        F::NormalizeFuncOptions().p(2).dim(1).eps(kNormEps));
+}
+
+torch::Tensor GraphAttentionImpl::forward_unnormalized(const torch::Tensor& x_in,
+                                                       const PackedGraph& g) {
     torch::Tensor x = x_in;
-    if (deg) x = x * torch::sigmoid(deg(g.degree));
+    if (deg) x = degree_gate(x, g.degree, deg);
     const auto s = torch::sigmoid(qk(x));
     const double scale = 1.0 / std::sqrt(static_cast<double>(x.size(1)));
     torch::Tensor px;
     if (!global_) {
         // M_ij = <s_i, s_j>/√d only where A_ij ≠ 0: one score per edge.
-        const auto score =
-            (s.index_select(0, g.dst) * s.index_select(0, g.src)).sum(1) * (g.weight * scale);
-        const auto rowsum = torch::zeros({x.size(0)}, x.options()).index_add(0, g.dst, score);
-        const auto p = score / (rowsum + 1e-6).index_select(0, g.dst);
-        px = torch::zeros_like(x).index_add(0, g.dst, x.index_select(0, g.src) * p.unsqueeze(1));
+        px = edge_attention(s, x, g, scale);
     } else {
         // All pairs of real nodes (self included): padded rows of s are zero, so
         // padding gets zero score and never enters a row sum.
@@ -38,8 +43,8 @@ torch::Tensor GraphAttentionImpl::forward(const torch::Tensor& x_in, const Packe
         const auto p = m / (m.sum(2, true) + 1e-6);
         px = g.unpad(torch::bmm(p, g.pad(x)));
     }
-    const auto y = agg(px) + root(x);
-    return F::normalize(y, F::NormalizeFuncOptions().p(2).dim(1).eps(1e-12));
+    // root(X) accumulates into agg's output: one pass and one T×D buffer less.
+    return agg(px).addmm_(x, root->weight.t());
 }
 
 }  // namespace nar::model

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "common/error.h"
+#include "model/norm_act.h"
 
 namespace nar::model {
 
@@ -23,7 +24,15 @@ GroupLinearImpl::GroupLinearImpl(int64_t in_dim, int64_t out_dim, int64_t groups
 }
 
 torch::Tensor GroupLinearImpl::forward_grouped(const torch::Tensor& xg) {
-    return norm(torch::baddbmm(bias, xg, weight));
+    return forward_grouped_act(xg, false, 0.0, false);
+}
+
+torch::Tensor GroupLinearImpl::forward_grouped_act(const torch::Tensor& xg, bool relu, double p,
+                                                   bool train) {
+    // A plain bmm on a contiguous input: baddbmm (and a strided input) falls back
+    // to one addmm_ per group on LibTorch's CPU path, at 45-75 instead of ~120 GF/s.
+    return norm_act_dropout(torch::bmm(xg.contiguous(), weight), norm->weight, norm->bias,
+                            norm->options.eps(), relu, p, train, bias.squeeze(1));
 }
 
 torch::Tensor GroupLinearImpl::forward(const torch::Tensor& x) {

@@ -14,6 +14,8 @@ class GroupLinearImpl : public torch::nn::Module {
     // Group-major form: g×T×(in/g) -> g×T×(out/g). Chained GroupLinears with the
     // same g stay in this layout, which saves two transposing copies.
     torch::Tensor forward_grouped(const torch::Tensor& xg);
+    // forward_grouped followed by ReLU (relu) and dropout p, fused with the LayerNorm.
+    torch::Tensor forward_grouped_act(const torch::Tensor& xg, bool relu, double p, bool train);
 
     int64_t groups() const { return groups_; }
 

@@ -77,6 +77,22 @@ PackedGraph PackedGraph::build(const GraphBatch& batch) {
     g.src = src;
     g.weight = w;
     g.degree = torch::zeros({g.index.size(0)}, x.options()).index_add(0, dst, w).unsqueeze(1);
+    // Both edge forms come out sorted by dst (row-major over flat positions).
+    const int64_t e_count = dst.size(0), t = g.index.size(0);
+    const bool sorted =
+        e_count < 2 ||
+        (dst.narrow(0, 1, e_count - 1) >= dst.narrow(0, 0, e_count - 1)).all().item<bool>();
+    if (x.is_cpu() && sorted) {
+        const auto ptr = [&](const torch::Tensor& ids) {
+            return torch::cat(
+                {torch::zeros({1}, long_opts), torch::bincount(ids, {}, t).cumsum(0)});
+        };
+        g.row_ptr = ptr(dst);
+        g.src_ptr = ptr(src);
+        g.by_src = std::get<1>(src.sort(/*stable=*/true, 0, false)).contiguous();
+        g.dst = g.dst.contiguous();
+        g.src = g.src.contiguous();
+    }
     return g;
 }
 

@@ -22,6 +22,10 @@ struct PackedGraph {
     torch::Tensor src;      // E int64: sending node (column j of A), packed id
     torch::Tensor weight;   // E: A_ij (x's dtype)
     torch::Tensor degree;   // T×1: Σ_j A_ij over real neighbours (x's dtype)
+    // CSR views of the edge list for the fused CPU kernels (undefined off the CPU):
+    // edges are sorted by dst, row i's are [row_ptr[i], row_ptr[i+1]); by_src lists
+    // edge ids grouped by src, node j's at [src_ptr[j], src_ptr[j+1]).
+    torch::Tensor row_ptr, src_ptr, by_src;  // T+1, T+1, E int64
 
     static PackedGraph build(const GraphBatch& batch);
 

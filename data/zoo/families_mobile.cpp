@@ -1,5 +1,6 @@
 // mobilenetv2, mobilenetv3, mnasnet, efficientnet, shufflenetv2: torchvision's
-// definitions; per block a drawn "channel" multiplier (rounded to multiples of 8 as
+// definitions; proxylessnas: its authors' mobile network (torchvision has none). Per
+// block a drawn "channel" multiplier (rounded to multiples of 8 as
 // torchvision's width multiplier is), depthwise "kernelsize" and expansion "es".
 #include <cmath>
 #include <string>
@@ -207,6 +208,52 @@ onnx::ModelProto build_shufflenetv2(const std::string& variant, Draw& d, const N
     }
     x = b.relu(b.conv_bn(x, {widths[4], 1, 1, 0}));
     return b.finish(b.gemm(b.reduce_mean_hw(x), o.classes));
+}
+
+// ProxylessNAS-Mobile (Cai, Zhu & Han, "ProxylessNAS: Direct Neural Architecture Search on
+// Target Task and Hardware", ICLR 2019): the searched mobile network of the authors' release
+// (mit-han-lab/proxylessnas, proxyless_mobile). Published size: 4.1 M parameters (paper,
+// Table 2) and 320 M multiply-adds at 224x224 (the release's README). A 3x3 stem, an MB1
+// block, then MBConv blocks with ReLU6; the searched "zero" ops of the second stage leave
+// it two blocks deep. Sampled networks keep that layout and draw, per stage, a "channel"
+// multiplier and, per block, a "kernelsize" (3, 5, 7) and an "es" expansion (3, 6).
+onnx::ModelProto build_proxylessnas(const std::string&, Draw& d, const NetOptions& o) {
+    struct Block {
+        int k, e;
+    };
+    struct Stage {
+        int out, stride;
+        std::vector<Block> blocks;
+    };
+    const std::vector<Stage> stages = {
+        {32, 2, {{5, 3}, {3, 3}}},
+        {40, 2, {{7, 3}, {3, 3}, {5, 3}, {5, 3}}},
+        {80, 2, {{7, 6}, {5, 3}, {5, 3}, {5, 3}}},
+        {96, 1, {{5, 6}, {5, 3}, {5, 3}, {5, 3}}},
+        {192, 2, {{7, 6}, {7, 6}, {7, 3}, {7, 3}}},
+        {320, 1, {{7, 6}}},
+    };
+    GraphBuilder b("proxylessnas_mobile", o.fold_bn);
+    Tensor x = b.input(o.batch, 3, o.input, o.input);
+    x = b.relu6(b.conv_bn(x, {divisible(32, d.pick("channel", 1.0)), 3, 2, 1}));
+    const int64_t first = divisible(16, d.pick("channel", 1.0));
+    x = b.relu6(b.conv_bn(x, {x.c(), 3, 1, 1, x.c()}));
+    x = b.conv_bn(x, {first, 1, 1, 0});
+    for (const Stage& s : stages) {
+        const int64_t out = divisible(s.out, d.pick("channel", 1.0));
+        for (size_t i = 0; i < s.blocks.size(); ++i) {
+            const int64_t stride = i == 0 ? s.stride : 1;
+            const int64_t k = d.pick_int("kernelsize", s.blocks[i].k);
+            const int64_t hidden = x.c() * d.pick_int("es", s.blocks[i].e);
+            Tensor y = b.relu6(b.conv_bn(x, {hidden, 1, 1, 0}));
+            y = b.relu6(b.conv_bn(y, {hidden, k, stride, k / 2, hidden}));
+            y = b.conv_bn(y, {out, 1, 1, 0});
+            x = (stride == 1 && x.c() == out) ? b.add(x, y) : y;
+        }
+    }
+    x = b.relu6(b.conv_bn(x, {divisible(1280, d.pick("channel", 1.0)), 1, 1, 0}));
+    x = b.flatten(b.global_avg_pool(x));
+    return b.finish(b.gemm(x, o.classes));
 }
 
 }  // namespace nar::data::zoo

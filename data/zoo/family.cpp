@@ -53,6 +53,10 @@ const std::vector<FamilyDef>& zoo_families() {
          "nnmeter-generator/shufflenetv2.yaml",
          {"shufflenet_v2_x1_0", "shufflenet_v2_x0_5"},
          build_shufflenetv2},
+        {"proxylessnas",
+         "nnmeter-generator/proxylessnas.yaml",
+         {"proxylessnas_mobile"},
+         build_proxylessnas},
         {"nasbench201", "", {"nasbench201"}, build_nasbench201},
     };
     return families;

@@ -75,6 +75,7 @@ onnx::ModelProto build_mobilenetv3(const std::string& variant, Draw& d, const Ne
 onnx::ModelProto build_mnasnet(const std::string& variant, Draw& d, const NetOptions& o);
 onnx::ModelProto build_efficientnet(const std::string& variant, Draw& d, const NetOptions& o);
 onnx::ModelProto build_shufflenetv2(const std::string& variant, Draw& d, const NetOptions& o);
+onnx::ModelProto build_proxylessnas(const std::string& variant, Draw& d, const NetOptions& o);
 onnx::ModelProto build_nasbench201(const std::string& variant, Draw& d, const NetOptions& o);
 
 }  // namespace nar::data::zoo

@@ -132,6 +132,34 @@ TEST_P(ModelGolden, ForwardTracesLossAndGradients) {
     EXPECT_EQ(grads, static_cast<int>(params.size()));
 }
 
+// Untraced, the model takes its fused CPU kernels (l2norm_relu_dropout and
+// friends): the prediction and every gradient still match the reference.
+TEST_P(ModelGolden, FusedPathMatchesWithoutTrace) {
+    const Case c = GetParam();
+    const bool f64 = c.dtype == "float64";
+    const auto dt = f64 ? torch::kFloat64 : torch::kFloat32;
+    const double rel = f64 ? 1e-9 : 1e-4, abs = f64 ? 0.0 : 1e-6;
+    common::H5File f(fixture("golden/model/" + c.name + "_" + c.dtype + ".h5"),
+                     common::H5File::Mode::Read);
+    const ModelConfig cfg = golden_config(c.name);
+    Predictor model(cfg);
+    model->to(dt);
+    model->eval();
+    load_reference_state(model, f);
+    const GraphBatch batch =
+        cfg.task == Task::Latency ? latency_batch(f, dt) : accuracy_batch(f, dt);
+    const auto pred = model->forward(batch);
+    relative_mse(pred, read_tensor(f, "inputs/y", dt).view({-1})).backward();
+    EXPECT_TRUE(close(pred, read_tensor(f, "outputs/pred").view({-1}), rel, abs)) << "pred";
+    auto params = model->named_parameters(true);
+    for (const auto& ref_name : f.read_strings("param_names")) {
+        const auto* p = params.find(reference_to_ours(ref_name));
+        ASSERT_NE(p, nullptr) << ref_name;
+        EXPECT_TRUE(close(p->grad(), read_tensor(f, "grads/" + ref_name), rel, abs))
+            << "grad of " << ref_name;
+    }
+}
+
 INSTANTIATE_TEST_SUITE_P(
     AllCases, ModelGolden,
     ::testing::Values(Case{"latency", "float32"}, Case{"latency", "float64"},

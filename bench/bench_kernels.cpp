@@ -1,0 +1,164 @@
+// bench_kernels: the fused CPU kernels against the LibTorch composites they
+// replace, forward + backward, at the latency step's shapes (float32, dropout
+// 0.1 where the kernel has one). Interleaved over --repeats rounds; prints
+// min/median/max ms per call.
+// Usage: bench_kernels [--repeats N] [--iters N] [--threads N]
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <functional>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/blas_startup.h"
+#include "model/degree_gate.h"
+#include "model/edge_attention.h"
+#include "model/graph_batch.h"
+#include "model/norm_act.h"
+#include "model/packed_graph.h"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct Case {
+    std::string name;
+    std::function<void()> run;
+    std::vector<double> ms;
+};
+
+double time_ms(const std::function<void()>& f, int iters) {
+    const auto t0 = Clock::now();
+    for (int i = 0; i < iters; ++i) f();
+    return std::chrono::duration<double, std::milli>(Clock::now() - t0).count() / iters;
+}
+
+Case norm_case(const std::string& label, std::vector<int64_t> shape, bool relu, double p,
+               bool fused) {
+    const int64_t w = shape.back();
+    auto x = torch::randn(shape).requires_grad_(true);
+    auto g = torch::ones({w}).requires_grad_(true);
+    auto b = torch::zeros({w}).requires_grad_(true);
+    auto grad = torch::randn(shape);
+    auto run = [=]() mutable {
+        const auto y = fused ? nar::model::norm_act_dropout(x, g, b, 1e-5, relu, p, true)
+                             : nar::model::norm_act_dropout_reference(x, g, b, 1e-5, relu, p, true);
+        y.backward(grad);
+        x.mutable_grad().reset();
+        g.mutable_grad().reset();
+        b.mutable_grad().reset();
+    };
+    return {label + (fused ? " fused" : " composite"), run, {}};
+}
+
+Case l2_case(bool fused) {
+    auto v = torch::randn({1641, 512}).requires_grad_(true);
+    auto grad = torch::randn({1641, 512});
+    auto run = [=]() mutable {
+        const auto y = fused ? nar::model::l2norm_relu_dropout(v, 1e-12, 0.1, true)
+                             : nar::model::l2norm_relu_dropout_reference(v, 1e-12, 0.1, true);
+        y.backward(grad);
+        v.mutable_grad().reset();
+    };
+    return {
+        std::string("L2 norm+ReLU+dropout 1641x512") + (fused ? " fused" : " composite"), run, {}};
+}
+
+// One graph of 1641 nodes with ~4,700 directed edges (the latency batch's sizes).
+std::shared_ptr<nar::model::PackedGraph> latency_sized_graph() {
+    const int64_t t = 1641;
+    auto a = (torch::rand({t, t}) < 2.9 / t).to(torch::kFloat32).triu(1);
+    const auto batch = nar::model::pad_graphs({torch::zeros({t, 1})}, {a + a.t()});
+    return std::make_shared<nar::model::PackedGraph>(nar::model::PackedGraph::build(batch));
+}
+
+Case attention_case(const std::shared_ptr<nar::model::PackedGraph>& g, bool fused) {
+    auto s = torch::sigmoid(torch::randn({1641, 512})).requires_grad_(true);
+    auto x = torch::randn({1641, 512}).requires_grad_(true);
+    auto grad = torch::randn({1641, 512});
+    auto run = [=]() mutable {
+        const auto y = fused ? nar::model::edge_attention(s, x, *g, 0.044)
+                             : nar::model::edge_attention_reference(s, x, *g, 0.044);
+        y.backward(grad);
+        s.mutable_grad().reset();
+        x.mutable_grad().reset();
+    };
+    return {"edge attention 1641x512, " + std::to_string(g->dst.size(0)) + " edges" +
+                (fused ? " fused" : " composite"),
+            run,
+            {}};
+}
+
+Case gate_case(const std::shared_ptr<nar::model::PackedGraph>& g, bool fused) {
+    auto x = torch::randn({1641, 512}).requires_grad_(true);
+    auto grad = torch::randn({1641, 512});
+    auto deg = std::make_shared<torch::nn::Linear>(torch::nn::Linear(1, 512));
+    auto run = [=]() mutable {
+        const auto y = fused ? nar::model::degree_gate(x, g->degree, *deg)
+                             : nar::model::degree_gate_reference(x, g->degree, *deg);
+        y.backward(grad);
+        x.mutable_grad().reset();
+        (*deg)->zero_grad();
+    };
+    return {std::string("degree gate 1641x512") + (fused ? " fused" : " composite"), run, {}};
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    nar::common::select_blas_core(argc, argv);
+#if defined(__GLIBC__)
+    // Keep freed buffers in the heap, as nar's main does (no page faults per call).
+    mallopt(M_MMAP_THRESHOLD, 1 << 30);
+    mallopt(M_TRIM_THRESHOLD, 1 << 30);
+#endif
+    int repeats = 5, iters = 10, threads = 1;
+    for (int i = 1; i + 1 < argc; i += 2) {
+        const std::string a = argv[i];
+        if (a == "--repeats")
+            repeats = std::stoi(argv[i + 1]);
+        else if (a == "--iters")
+            iters = std::stoi(argv[i + 1]);
+        else if (a == "--threads")
+            threads = std::stoi(argv[i + 1]);
+        else if (a != "--blas-core") {
+            std::fprintf(stderr, "unknown option %s\n", a.c_str());
+            return 2;
+        }
+    }
+    if (repeats < 1 || iters < 1 || threads < 1 || threads > 256) {
+        std::fprintf(stderr, "--repeats, --iters >= 1; --threads 1..256\n");
+        return 2;
+    }
+    torch::set_num_threads(threads);
+    torch::manual_seed(0);
+    std::vector<Case> cases;
+    const auto graph = latency_sized_graph();
+    for (bool fused : {false, true}) {
+        cases.push_back(l2_case(fused));
+        cases.push_back(attention_case(graph, fused));
+        cases.push_back(gate_case(graph, fused));
+        cases.push_back(norm_case("LN+ReLU+dropout 8x1641x256", {8, 1641, 256}, true, 0.1, fused));
+        cases.push_back(norm_case("LN+dropout 8x1641x64", {8, 1641, 64}, false, 0.1, fused));
+        cases.push_back(norm_case("LN 1641x512", {1641, 512}, false, 0.0, fused));
+        cases.push_back(norm_case("LN+ReLU 8x1641x256", {8, 1641, 256}, true, 0.0, fused));
+    }
+    for (auto& c : cases) c.run();  // warm-up
+    for (int r = 0; r < repeats; ++r)
+        for (auto& c : cases) c.ms.push_back(time_ms(c.run, iters));
+    std::printf("%d thread(s), %d rounds x %d calls, forward + backward, ms per call\n", threads,
+                repeats, iters);
+    std::printf("%-52s %8s %8s %8s\n", "kernel", "min", "median", "max");
+    for (auto& c : cases) {
+        std::sort(c.ms.begin(), c.ms.end());
+        std::printf("%-52s %8.3f %8.3f %8.3f\n", c.name.c_str(), c.ms.front(),
+                    c.ms[c.ms.size() / 2], c.ms.back());
+    }
+    return 0;
+}
