@@ -36,6 +36,7 @@ for r in $(seq "$ROUNDS"); do
       exit 1
     fi
     name=$(sed -n 's/^BLAS core \([^ ]*\).*/\1/p' "$tmp/out")
+    sed -n 's/.*up to \([0-9.]*\) cores busy.*/\1/p' "$tmp/out" >>"$tmp/other"
     # task thr rate step fwd bwd opt cpu gemm_gf ceil_gfs gfs ceil%
     awk -v core="$run" -v name="$name" '($1=="latency"||$1=="accuracy") && $2 ~ /^[0-9]+$/ {
         line = $0; gsub(/\/ +/, "/", line); split(line, f, " "); split(f[3], r, "/")
@@ -61,6 +62,11 @@ while read -r key; do
     "$(med "$key" 11)" "$(med "$key" 12 | tr -d %)"
 done < <(awk '{ print $1, $3, $4 }' "$tmp/rows" | sort -u -k1,1 -k2,2r -k3,3n)
 echo
+if [ -s "$tmp/other" ]; then
+  echo "other work during the rounds: up to $(sort -g "$tmp/other" | tail -1) cores (with ALLOW_LOAD=1)"
+else
+  echo "other work during the rounds: none reported (bench_train_step refuses above 0.1 cores)"
+fi
 echo "2-thread scaling (median graphs/s at 2 threads / at 1 thread):"
 for key in "${!median[@]}"; do
   set -- $key
