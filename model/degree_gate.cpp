@@ -93,9 +93,8 @@ torch::Tensor degree_gate_reference(const torch::Tensor& x, const torch::Tensor&
 torch::Tensor degree_gate(const torch::Tensor& x, const torch::Tensor& degree,
                           torch::nn::Linear& deg) {
     const auto st = x.scalar_type();
-    const bool fused = fused_enabled(Kernel::Gate) && x.is_cpu() &&
-                       (st == torch::kFloat32 || st == torch::kFloat64) && x.dim() == 2 &&
-                       degree.scalar_type() == st && x.size(0) > 0 && degree.numel() == x.size(0);
+    const bool fused = fused_applies(Kernel::Gate, x) && x.dim() == 2 &&
+                       degree.scalar_type() == st && degree.numel() == x.size(0);
     if (!fused) return degree_gate_reference(x, degree, deg);
     const auto [values, which] = at::_unique(degree.reshape({-1}), /*sorted=*/true,
                                              /*return_inverse=*/true);

@@ -168,8 +168,7 @@ torch::Tensor edge_attention_reference(const torch::Tensor& s, const torch::Tens
 torch::Tensor edge_attention(const torch::Tensor& s, const torch::Tensor& x, const PackedGraph& g,
                              double scale) {
     const auto t = s.scalar_type();
-    const bool fused = fused_enabled(Kernel::Edge) && s.is_cpu() &&
-                       (t == torch::kFloat32 || t == torch::kFloat64) && x.scalar_type() == t &&
+    const bool fused = fused_applies(Kernel::Edge, s) && x.scalar_type() == t &&
                        g.weight.scalar_type() == t && s.dim() == 2 && x.sizes() == s.sizes() &&
                        g.row_ptr.defined();
     if (!fused) return edge_attention_reference(s, x, g, scale);

@@ -31,4 +31,10 @@ bool fused_enabled(Kernel k) {
            off.find("," + std::string(name_of(k)) + ",") == std::string::npos;
 }
 
+bool fused_applies(Kernel k, const torch::Tensor& x) {
+    const auto t = x.scalar_type();
+    return fused_enabled(k) && x.is_cpu() && (t == torch::kFloat32 || t == torch::kFloat64) &&
+           x.dim() >= 1 && x.numel() > 0 && x.size(-1) > 0;
+}
+
 }  // namespace nar::model

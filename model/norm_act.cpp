@@ -29,6 +29,15 @@ struct Act {
     double scale = 1.0;
 };
 
+// Row values v[0..w) at flat offset base: the kept ones scaled, the dropped ones zeroed.
+template <typename T>
+inline void apply_dropout(const Act& a, T* v, int64_t base, int64_t w) {
+    if (!a.drop) return;
+    const auto m = a.mask.span(base);
+    const T scale = static_cast<T>(a.scale);
+    for (int64_t k = 0; k < w; ++k) v[k] *= m.keep(static_cast<uint32_t>(k)) ? scale : T(0);
+}
+
 // Row r is x_r + bias[r / rows_per_group] when there is a bias (the grouped
 // linears' bias, added here instead of by a per-group baddbmm loop).
 template <typename T>
@@ -51,7 +60,6 @@ template <typename T>
 __attribute__((target_clones("avx512f", "avx2", "default"))) void forward_rows(
     Rows<T> in, const T* gamma, const T* beta, T* y, T* mean, T* rstd, T* tmp, int64_t begin,
     int64_t end, T eps, Act a) {
-    const T scale = static_cast<T>(a.scale);
     const int64_t w = in.w;
     for (int64_t r = begin; r < end; ++r) {
         const T* xr = in.row(r, tmp);
@@ -65,11 +73,7 @@ __attribute__((target_clones("avx512f", "avx2", "default"))) void forward_rows(
             if (a.relu && !(z > 0)) z = 0;
             yr[k] = z;
         }
-        if (a.drop) {
-            const auto m = a.mask.span(r * w);
-            for (int64_t k = 0; k < w; ++k)
-                yr[k] *= m.keep(static_cast<uint32_t>(k)) ? scale : T(0);
-        }
+        apply_dropout(a, yr, r * w, w);
     }
 }
 
@@ -79,7 +83,6 @@ template <typename T>
 __attribute__((target_clones("avx512f", "avx2", "default"))) void backward_rows(
     const T* g, Rows<T> in, const T* gamma, const T* beta, const T* mean, const T* rstd, T* gx,
     T* part, T* buf, int64_t begin, int64_t end, Act a) {
-    const T scale = static_cast<T>(a.scale);
     const int64_t w = in.w;
     T* gz = buf;
     T* xh = buf + w;
@@ -95,11 +98,7 @@ __attribute__((target_clones("avx512f", "avx2", "default"))) void backward_rows(
             if (a.relu && !(xh[k] * gamma[k] + beta[k] > 0)) d = 0;
             gz[k] = d;
         }
-        if (a.drop) {
-            const auto m = a.mask.span(r * w);
-            for (int64_t k = 0; k < w; ++k)
-                gz[k] *= m.keep(static_cast<uint32_t>(k)) ? scale : T(0);
-        }
+        apply_dropout(a, gz, r * w, w);
         for (int64_t k = 0; k < w; ++k) {
             gg[k] += gz[k] * xh[k];
             gb[k] += gz[k];
@@ -221,18 +220,13 @@ struct NormActFn : torch::autograd::Function<NormActFn> {
 template <typename T>
 __attribute__((target_clones("avx512f", "avx2", "default"))) void l2_forward_rows(
     const T* v, T* y, T* denom, int64_t begin, int64_t end, int64_t w, T eps, Act a) {
-    const T scale = static_cast<T>(a.scale);
     for (int64_t r = begin; r < end; ++r) {
         const T* vr = v + r * w;
         T* yr = y + r * w;
         const T d = std::max(std::sqrt(kernels::lane_dot(vr, vr, w)), eps);
         denom[r] = d;
         for (int64_t k = 0; k < w; ++k) yr[k] = vr[k] / d > 0 ? vr[k] / d : T(0);
-        if (a.drop) {
-            const auto m = a.mask.span(r * w);
-            for (int64_t k = 0; k < w; ++k)
-                yr[k] *= m.keep(static_cast<uint32_t>(k)) ? scale : T(0);
-        }
+        apply_dropout(a, yr, r * w, w);
     }
 }
 
@@ -240,7 +234,6 @@ template <typename T>
 __attribute__((target_clones("avx512f", "avx2", "default"))) void l2_backward_rows(
     const T* g, const T* v, const T* denom, T* gv, T* buf, int64_t begin, int64_t end, int64_t w,
     T eps, Act a) {
-    const T scale = static_cast<T>(a.scale);
     T* gy = buf;
     T* y = buf + w;
     for (int64_t r = begin; r < end; ++r) {
@@ -251,11 +244,7 @@ __attribute__((target_clones("avx512f", "avx2", "default"))) void l2_backward_ro
             y[k] = vr[k] / d;
             gy[k] = y[k] > 0 ? gr[k] : T(0);
         }
-        if (a.drop) {
-            const auto m = a.mask.span(r * w);
-            for (int64_t k = 0; k < w; ++k)
-                gy[k] *= m.keep(static_cast<uint32_t>(k)) ? scale : T(0);
-        }
+        apply_dropout(a, gy, r * w, w);
         // Where the norm was clamped to eps the divisor is a constant.
         const T dot = d > eps ? kernels::lane_dot(gy, y, w) : T(0);
         T* gvr = gv + r * w;
@@ -308,12 +297,6 @@ struct L2NormActFn : torch::autograd::Function<L2NormActFn> {
     }
 };
 
-bool fusable(const torch::Tensor& x) {
-    const auto t = x.scalar_type();
-    return x.is_cpu() && (t == torch::kFloat32 || t == torch::kFloat64) && x.dim() >= 1 &&
-           x.numel() > 0 && x.size(-1) > 0;
-}
-
 }  // namespace
 
 torch::Tensor l2norm_relu_dropout_reference(const torch::Tensor& v, double eps, double p,
@@ -324,7 +307,7 @@ torch::Tensor l2norm_relu_dropout_reference(const torch::Tensor& v, double eps, 
 }
 
 torch::Tensor l2norm_relu_dropout(const torch::Tensor& v, double eps, double p, bool train) {
-    if (!fused_enabled(Kernel::L2) || !fusable(v) || v.dim() != 2 || (train && p >= 1))
+    if (!fused_applies(Kernel::L2, v) || v.dim() != 2 || (train && p >= 1))
         return l2norm_relu_dropout_reference(v, eps, p, train);
     return L2NormActFn::apply(v, eps, p, train);
 }
@@ -345,7 +328,7 @@ torch::Tensor norm_act_dropout(const torch::Tensor& x, const torch::Tensor& gamm
                            bias.size(1) != x.size(2))) {
         throw common::Error("norm_act_dropout: bias must be G×w for x G×T×w");
     }
-    const bool fused = fused_enabled(Kernel::Norm) && fusable(x) && gamma.scalar_type() == t &&
+    const bool fused = fused_applies(Kernel::Norm, x) && gamma.scalar_type() == t &&
                        beta.scalar_type() == t && (!bias.defined() || bias.scalar_type() == t) &&
                        (!train || p < 1);
     if (!fused) return norm_act_dropout_reference(x, gamma, beta, eps, relu, p, train, bias);

@@ -59,20 +59,41 @@ GraphBatch accuracy_batch(const common::H5File& f, torch::Dtype dt) {
     return b;
 }
 
+// A model golden case: its file, dtype, tolerances and config.
+struct Golden {
+    explicit Golden(const Case& c)
+        : f64(c.dtype == "float64"),
+          dt(f64 ? torch::kFloat64 : torch::kFloat32),
+          rel(f64 ? 1e-9 : 1e-4),
+          abs(f64 ? 0.0 : 1e-6),
+          file(fixture("golden/model/" + c.name + "_" + c.dtype + ".h5"),
+               common::H5File::Mode::Read),
+          cfg(golden_config(c.name)) {}
+    // The model in eval mode with the reference's weights.
+    Predictor model() const {
+        Predictor m(cfg);
+        m->to(dt);
+        m->eval();
+        load_reference_state(m, file);
+        return m;
+    }
+    bool f64;
+    torch::Dtype dt;
+    double rel, abs;
+    common::H5File file;
+    ModelConfig cfg;
+};
+
 class ModelGolden : public ::testing::TestWithParam<Case> {};
 
 TEST_P(ModelGolden, ForwardTracesLossAndGradients) {
     const Case c = GetParam();
-    const bool f64 = c.dtype == "float64";
-    const auto dt = f64 ? torch::kFloat64 : torch::kFloat32;
-    const double rel = f64 ? 1e-9 : 1e-4, abs = f64 ? 0.0 : 1e-6;
-    common::H5File f(fixture("golden/model/" + c.name + "_" + c.dtype + ".h5"),
-                     common::H5File::Mode::Read);
-    const ModelConfig cfg = golden_config(c.name);
-    Predictor model(cfg);
-    model->to(dt);
-    model->eval();
-    load_reference_state(model, f);
+    const Golden g(c);
+    const auto dt = g.dt;
+    const double rel = g.rel, abs = g.abs;
+    const common::H5File& f = g.file;
+    const ModelConfig& cfg = g.cfg;
+    Predictor model = g.model();
 
     const bool latency = cfg.task == Task::Latency;
     const GraphBatch batch = latency ? latency_batch(f, dt) : accuracy_batch(f, dt);
@@ -136,16 +157,12 @@ TEST_P(ModelGolden, ForwardTracesLossAndGradients) {
 // friends): the prediction and every gradient still match the reference.
 TEST_P(ModelGolden, FusedPathMatchesWithoutTrace) {
     const Case c = GetParam();
-    const bool f64 = c.dtype == "float64";
-    const auto dt = f64 ? torch::kFloat64 : torch::kFloat32;
-    const double rel = f64 ? 1e-9 : 1e-4, abs = f64 ? 0.0 : 1e-6;
-    common::H5File f(fixture("golden/model/" + c.name + "_" + c.dtype + ".h5"),
-                     common::H5File::Mode::Read);
-    const ModelConfig cfg = golden_config(c.name);
-    Predictor model(cfg);
-    model->to(dt);
-    model->eval();
-    load_reference_state(model, f);
+    const Golden g(c);
+    const auto dt = g.dt;
+    const double rel = g.rel, abs = g.abs;
+    const common::H5File& f = g.file;
+    const ModelConfig& cfg = g.cfg;
+    Predictor model = g.model();
     const GraphBatch batch =
         cfg.task == Task::Latency ? latency_batch(f, dt) : accuracy_batch(f, dt);
     const auto pred = model->forward(batch);
