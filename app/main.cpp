@@ -9,10 +9,11 @@
 #include <exception>
 #include <iostream>
 
-#include "common/error.h"
-#include "common/version.h"
 #include "app/commands.h"
 #include "common/blas_startup.h"
+#include "common/error.h"
+#include "common/version.h"
+#include "model/fused_kernels.h"
 
 int main(int argc, char** argv) {
     nar::common::select_blas_core(argc, argv);
@@ -44,6 +45,12 @@ int main(int argc, char** argv) {
     nar::app::add_blas_commands(app);
     nar::app::add_zoo_commands(app);
 
+    try {
+        nar::model::check_composite_env();
+    } catch (const nar::common::Error& e) {
+        spdlog::error("{}", e.what());
+        return 2;  // a usage error, before any work
+    }
     try {
         app.parse(argc, argv);
     } catch (const CLI::RuntimeError& e) {

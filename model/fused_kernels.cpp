@@ -1,34 +1,55 @@
 #include "model/fused_kernels.h"
 
+#include <array>
 #include <cstdlib>
+#include <sstream>
+
+#include "common/error.h"
 
 namespace nar::model {
 
 namespace {
 
-const char* name_of(Kernel k) {
-    switch (k) {
-        case Kernel::Norm:
-            return "norm";
-        case Kernel::L2:
-            return "l2";
-        case Kernel::Edge:
-            return "edge";
-        case Kernel::Gate:
-            return "gate";
-    }
-    return "";
-}
+constexpr std::array<std::pair<Kernel, const char*>, 4> kNames = {
+    {{Kernel::Norm, "norm"}, {Kernel::L2, "l2"}, {Kernel::Edge, "edge"}, {Kernel::Gate, "gate"}}};
 
 }  // namespace
 
+std::vector<Kernel> parse_composite(const std::string& value) {
+    std::vector<Kernel> off;
+    std::stringstream in(value);
+    std::string name;
+    while (std::getline(in, name, ',')) {
+        if (name.empty()) continue;
+        bool known = false;
+        for (const auto& [k, n] : kNames) {
+            if (name == n || name == "all") {
+                off.push_back(k);
+                known = true;
+            }
+        }
+        if (!known) {
+            throw common::Error("NAR_COMPOSITE: unknown kernel '" + name +
+                                "' (give norm, l2, edge, gate or all, comma-separated)");
+        }
+    }
+    return off;
+}
+
+void check_composite_env() {
+    const char* v = std::getenv("NAR_COMPOSITE");
+    parse_composite(v ? v : "");
+}
+
 bool fused_enabled(Kernel k) {
-    static const std::string off = [] {
+    static const std::vector<Kernel> off = [] {
         const char* v = std::getenv("NAR_COMPOSITE");
-        return "," + std::string(v ? v : "") + ",";
+        return parse_composite(v ? v : "");
     }();
-    return off.find(",all,") == std::string::npos &&
-           off.find("," + std::string(name_of(k)) + ",") == std::string::npos;
+    for (const Kernel o : off) {
+        if (o == k) return false;
+    }
+    return true;
 }
 
 bool fused_applies(Kernel k, const torch::Tensor& x) {

@@ -6,12 +6,20 @@
 #include <torch/torch.h>
 
 #include <string>
+#include <vector>
 
 namespace nar::model {
 
 enum class Kernel { Norm, L2, Edge, Gate };
 
 bool fused_enabled(Kernel k);
+
+// The kernels a NAR_COMPOSITE value turns off; an unknown name is a common::Error.
+std::vector<Kernel> parse_composite(const std::string& value);
+
+// Checks the environment's NAR_COMPOSITE (common::Error if it names an unknown kernel),
+// so a typo stops a command at its start, not inside a training step.
+void check_composite_env();
 
 // Kernel k is enabled and x is a non-empty float32/float64 CPU tensor: what
 // every fused kernel needs (each checks its own shapes on top).

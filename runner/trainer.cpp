@@ -301,8 +301,8 @@ TrainOutput Trainer::run(bool resume) {
             double loss = 0;
             try {
                 loss = train_step(b, schedule.at(global_step));
-            } catch (const Error&) {
-                throw Error("non-finite training loss at epoch " + std::to_string(epoch + 1) +
+            } catch (const Error& e) {  // say where, keep what
+                throw Error(std::string(e.what()) + " at epoch " + std::to_string(epoch + 1) +
                             " step " + std::to_string(step));
             }
             step_secs +=

@@ -10,3 +10,9 @@ foreach(case train_nb201 train_bad_input train_sigterm_resume train_dp_equal pre
     ENVIRONMENT "OMP_NUM_THREADS=1;OPENBLAS_NUM_THREADS=1;OMPI_ALLOW_RUN_AS_ROOT=1;OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1")
 endforeach()
 set_tests_properties(integration.train_dp_equal PROPERTIES RUN_SERIAL TRUE)
+
+# A typo in NAR_COMPOSITE (the fused-kernel switch) is a usage error at start-up.
+add_test(NAME integration.composite_env_typo
+  COMMAND sh -c "out=$(NAR_COMPOSITE=norm,nrom \"$0\" model info --preset latency 2>&1); rc=$?; echo \"$out\"; [ $rc = 2 ] && echo \"$out\" | grep -q \"NAR_COMPOSITE: unknown kernel 'nrom'\""
+    $<TARGET_FILE:nar>)
+set_tests_properties(integration.composite_env_typo PROPERTIES LABELS integration)

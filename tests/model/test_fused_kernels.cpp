@@ -9,6 +9,7 @@
 #include "model/dropout.h"
 #include "model/dropout_mask.h"
 #include "model/edge_attention.h"
+#include "model/fused_kernels.h"
 #include "model/graph_batch.h"
 #include "model/norm_act.h"
 #include "model/packed_graph.h"
@@ -160,6 +161,20 @@ TEST(L2NormReluDropout, RepeatableInFloat32) {
             EXPECT_TRUE(torch::equal(y, first[0])) << w << " " << rep;
             EXPECT_TRUE(torch::equal(v.grad(), first[1])) << w << " " << rep;
         }
+    }
+}
+
+TEST(FusedKernels, CompositeSwitchNamesKernelsAndRejectsUnknownOnes) {
+    EXPECT_TRUE(parse_composite("").empty());
+    EXPECT_EQ(parse_composite("l2,edge"), (std::vector<Kernel>{Kernel::L2, Kernel::Edge}));
+    EXPECT_EQ(parse_composite("all").size(), 4u);
+    try {
+        parse_composite("norm,nrom");
+        ADD_FAILURE() << "no error";
+    } catch (const std::exception& e) {
+        EXPECT_NE(std::string(e.what()).find("NAR_COMPOSITE: unknown kernel 'nrom'"),
+                  std::string::npos)
+            << e.what();
     }
 }
 
