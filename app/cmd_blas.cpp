@@ -4,10 +4,13 @@
 // CLI11 accept it.
 #include <cctype>
 #include <cstdio>
+#include <cstdlib>
 #include <string>
+#include <vector>
 
 #include "app/commands.h"
 #include "common/blas_startup.h"
+#include "common/thread_pools.h"
 
 namespace nar::app {
 
@@ -21,7 +24,20 @@ void add_blas_commands(CLI::App& app) {
     auto* cmd = app.add_subcommand(
         "blas-core",
         "Print the OpenBLAS core in use (for OPENBLAS_CORETYPE in scripts); details to stderr");
+    static bool env = false;
+    cmd->add_flag("--env", env,
+                  "Print NAME=VALUE lines instead: OPENBLAS_CORETYPE (when set) and the "
+                  "thread-pool settings in force, for scripts to export to every rank");
     cmd->callback([] {
+        if (env) {
+            std::vector<std::string> names = {"OPENBLAS_CORETYPE"};
+            for (const auto& s : common::thread_pool_settings()) names.push_back(s.name);
+            for (const auto& n : names) {
+                const char* v = std::getenv(n.c_str());
+                if (v != nullptr && *v != '\0') std::printf("%s=%s\n", n.c_str(), v);
+            }
+            return;
+        }
         std::string name = common::blas_core_name();
         for (auto& c : name) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
         std::printf("%s\n", name.c_str());

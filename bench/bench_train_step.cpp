@@ -133,7 +133,7 @@ void use_threads(int n) {
 
 StepTimes step(Config& c, bool bf16) {
     const auto t0 = Clock::now();
-    c.opt->zero_grad();
+    nar::runner::release_gradients(*c.opt);  // as the trainer does
     torch::Tensor loss;
     {
         at::autocast::set_cpu_enabled(bf16);

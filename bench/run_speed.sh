@@ -8,14 +8,14 @@
 #   env: BIN=build/bin/bench_train_step  CORES="keep COOPERLAKE"  ALLOW_LOAD=1 (loaded box)
 #        EXTRA="--precision bf16" (passed through)
 #        BASELINE=/path/to/older/bench_train_step: run it too, interleaved in every
-#        round, its rows labelled "base:<kernel>"
+#        round, its rows labelled "base:<kernel>"; BASELINE_ENV="K=V ..." its environment
+#        (a build before the thread-pool settings ran with the libraries' defaults)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS=${1:-5}
 STEPS=${2:-10}
 BIN=${BIN:-build/bin/bench_train_step}
 CORES=${CORES:-keep COOPERLAKE}
-export OMP_WAIT_POLICY=PASSIVE
 unset OPENBLAS_CORETYPE  # --blas-core decides; a user's variable would override it
 args=(--threads 1,2 --tasks latency,accuracy --steps "$STEPS" --repeats 1 --warmup 2)
 [ "${ALLOW_LOAD:-0}" = 1 ] && args+=(--allow-load)
@@ -29,8 +29,13 @@ for r in $(seq "$ROUNDS"); do
   for run in $CORES ${BASELINE:+$(printf 'base:%s ' $CORES)}; do
     core=${run#base:}
     bin=$BIN
-    [ "$run" != "$core" ] && bin=$BASELINE
-    if ! "$bin" --blas-core "$core" "${args[@]}" >"$tmp/out" 2>&1; then
+    envs=()
+    if [ "$run" != "$core" ]; then
+      bin=$BASELINE
+      # shellcheck disable=SC2206
+      envs=(${BASELINE_ENV:-})
+    fi
+    if ! env "${envs[@]}" "$bin" --blas-core "$core" "${args[@]}" >"$tmp/out" 2>&1; then
       cat "$tmp/out"
       echo "round $r, core $core: bench_train_step failed or refused (see above)" >&2
       exit 1

@@ -11,7 +11,6 @@ ROUNDS=${2:-3}
 NAR=${NAR:-build/bin/nar}
 BENCH=${BENCH:-build/bin/bench_train_step}
 CORE=${CORE:-COOPERLAKE}
-export OMP_WAIT_POLICY=PASSIVE
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 for r in $(seq "$ROUNDS"); do

@@ -10,6 +10,7 @@
 
 #include "common/blas_core.h"
 #include "common/error.h"
+#include "common/thread_pools.h"
 
 namespace nar::common {
 
@@ -17,6 +18,7 @@ namespace {
 
 constexpr const char* kMarker = "NAR_BLAS_CORE";
 constexpr const char* kFallback = "default";
+constexpr const char* kPoolMarker = "NAR_THREAD_POOLS";  // the settings nar added
 
 std::string g_name = "unknown";
 std::string g_summary = "BLAS core unknown (not selected)";
@@ -50,8 +52,40 @@ std::string option_value(int argc, char** argv) {
 
 void reexec(char** argv) {
     execv("/proc/self/exe", argv);
-    spdlog::warn("BLAS: could not re-execute /proc/self/exe ({}); keeping the current kernel",
-                 std::strerror(errno));
+    spdlog::warn(
+        "BLAS: could not re-execute /proc/self/exe ({}); keeping the current kernel and "
+        "thread-pool settings",
+        std::strerror(errno));
+}
+
+const char* getenv_fn(const char* name) { return std::getenv(name); }
+
+// Sets the thread-pool settings the environment lacks (they act after a
+// re-exec) and returns them; a re-executed process finds none missing.
+std::vector<EnvSetting> add_thread_pool_settings() {
+    const auto missing = missing_thread_pool_settings(getenv_fn);
+    std::string names;
+    for (const auto& s : missing) {
+        setenv(s.name.c_str(), s.value.c_str(), 1);
+        names += (names.empty() ? "" : ",") + s.name;
+    }
+    if (!missing.empty()) setenv(kPoolMarker, names.c_str(), 1);
+    return missing;
+}
+
+// After a failed exec: the process runs with the settings it was loaded with.
+void drop_thread_pool_settings(const std::vector<EnvSetting>& added) {
+    for (const auto& s : added) unsetenv(s.name.c_str());
+    if (!added.empty()) unsetenv(kPoolMarker);
+}
+
+std::string pool_summary() {
+    std::vector<EnvSetting> ours;
+    const std::string marker = env_or_empty(kPoolMarker);
+    for (const auto& s : thread_pool_settings()) {
+        if (("," + marker + ",").find("," + s.name + ",") != std::string::npos) ours.push_back(s);
+    }
+    return "thread pools " + thread_pool_summary(getenv_fn, ours);
 }
 
 }  // namespace
@@ -67,13 +101,16 @@ void select_blas_core(int argc, char** argv) {
     }
     request.env_coretype = env_or_empty("OPENBLAS_CORETYPE");
     request.marker = env_or_empty(kMarker);
+    const auto pools = add_thread_pool_settings();
 
     using Corename = char* (*)();
     const auto corename_fn =
         reinterpret_cast<Corename>(dlsym(RTLD_DEFAULT, "openblas_get_corename"));
     g_sgemm = reinterpret_cast<FortranSgemm>(dlsym(RTLD_DEFAULT, "sgemm_"));
     if (corename_fn == nullptr || g_sgemm == nullptr) {
-        g_summary = "BLAS core unknown (not OpenBLAS; left alone)";
+        if (!pools.empty()) reexec(argv);
+        drop_thread_pool_settings(pools);
+        g_summary = "BLAS core unknown (not OpenBLAS; left alone); " + pool_summary();
         return;
     }
     g_name = corename_fn();
@@ -82,9 +119,15 @@ void select_blas_core(int argc, char** argv) {
     if (d.reexec) {
         setenv("OPENBLAS_CORETYPE", d.core.c_str(), 1);
         setenv(kMarker, d.core.c_str(), 1);
+    }
+    if (d.reexec || !pools.empty()) {
         reexec(argv);
-        unsetenv("OPENBLAS_CORETYPE");  // exec failed: say what is really running
-        unsetenv(kMarker);
+        // exec failed: say what is really running
+        drop_thread_pool_settings(pools);
+        if (d.reexec) {
+            unsetenv("OPENBLAS_CORETYPE");
+            unsetenv(kMarker);
+        }
     }
 
     const BlasCheck check = blas_self_check(real_sgemm);
@@ -107,8 +150,8 @@ void select_blas_core(int argc, char** argv) {
     if (request.marker == kFallback && request.env_coretype.empty()) {
         why = "OpenBLAS default after the chosen kernel failed its self-check";
     }
-    g_summary =
-        "BLAS core " + g_name + " (" + why + "; self-check " + (check.ok ? "ok" : "FAILED") + ")";
+    g_summary = "BLAS core " + g_name + " (" + why + "; self-check " +
+                (check.ok ? "ok" : "FAILED") + "); " + pool_summary();
 }
 
 std::string blas_core_name() { return g_name; }

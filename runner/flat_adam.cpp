@@ -2,7 +2,10 @@
 
 #include <ATen/Parallel.h>
 
+#include <algorithm>
 #include <cmath>
+
+#include "runner/adam_kernel.h"
 
 namespace nar::runner {
 
@@ -10,25 +13,6 @@ namespace {
 
 using torch::optim::AdamOptions;
 using torch::optim::AdamParamState;
-
-struct AdamStep {
-    float beta1, beta2, one_minus_beta1, one_minus_beta2, sqrt_bc2, eps, neg_step_size,
-        weight_decay;
-};
-
-// The arithmetic of torch::optim::Adam::step, in its order, one element at a time.
-__attribute__((target_clones("avx512f", "avx2", "default"))) void adam_range(
-    float* p, const float* g, float* m, float* v, int64_t begin, int64_t end, AdamStep s) {
-    for (int64_t i = begin; i < end; ++i) {
-        const float grad = s.weight_decay != 0 ? g[i] + p[i] * s.weight_decay : g[i];
-        const float mi = m[i] * s.beta1 + grad * s.one_minus_beta1;
-        const float vi = v[i] * s.beta2 + grad * grad * s.one_minus_beta2;
-        m[i] = mi;
-        v[i] = vi;
-        const float denom = std::sqrt(vi) / s.sqrt_bc2 + s.eps;
-        p[i] = p[i] + s.neg_step_size * (mi / denom);
-    }
-}
 
 // A tensor over part of the flat buffer with its own storage object (not an
 // autograd view): zero_grad() may detach_() it, and serialising it writes only
@@ -102,8 +86,11 @@ bool FlatAdam::fused_possible() {
     for (size_t i = 0; i < ps.size(); ++i) {
         const auto& g = ps[i].grad();
         if (!g.defined()) return false;  // Adam skips it: the fused pass cannot
-        auto view = slice(grad_, offset_[i], ps[i]);
-        if (g.data_ptr() != view.data_ptr()) {  // someone replaced the gradient tensor
+        // A gradient autograd created (after release_gradients) is read where it
+        // is; one of another layout is first copied into the flat buffer.
+        if (g.scalar_type() != torch::kFloat32 || !g.is_contiguous() ||
+            g.device() != ps[i].device()) {
+            auto view = slice(grad_, offset_[i], ps[i]);
             torch::NoGradGuard no_grad;
             view.copy_(g);
             ps[i].mutable_grad() = view;
@@ -135,17 +122,33 @@ torch::Tensor FlatAdam::step(LossClosure closure) {
     }
     const double beta1 = std::get<0>(o.betas()), beta2 = std::get<1>(o.betas());
     const double bc1 = 1 - std::pow(beta1, step), bc2 = 1 - std::pow(beta2, step);
-    const AdamStep s{static_cast<float>(beta1),          static_cast<float>(beta2),
-                     static_cast<float>(1 - beta1),      static_cast<float>(1 - beta2),
-                     static_cast<float>(std::sqrt(bc2)), static_cast<float>(o.eps()),
-                     static_cast<float>(-o.lr() / bc1),  static_cast<float>(o.weight_decay())};
+    const AdamKernelStep s{
+        static_cast<float>(beta1),          static_cast<float>(beta2),
+        static_cast<float>(1 - beta1),      static_cast<float>(1 - beta2),
+        static_cast<float>(std::sqrt(bc2)), static_cast<float>(o.eps()),
+        static_cast<float>(-o.lr() / bc1),  static_cast<float>(o.weight_decay())};
+    const auto& ps = param_groups_[0].params();
+    std::vector<const float*> grads(ps.size());
+    for (size_t i = 0; i < ps.size(); ++i) grads[i] = ps[i].grad().data_ptr<float>();
     float* p = value_.data_ptr<float>();
-    const float* g = grad_.data_ptr<float>();
     float* m = exp_avg_.data_ptr<float>();
     float* v = exp_avg_sq_.data_ptr<float>();
-    at::parallel_for(0, value_.numel(), 1 << 16,
-                     [&](int64_t b, int64_t e) { adam_range(p, g, m, v, b, e, s); });
+    at::parallel_for(0, value_.numel(), 1 << 16, [&](int64_t b, int64_t e) {
+        // The parameters that overlap [b, e), each with its own gradient.
+        size_t i = std::upper_bound(offset_.begin(), offset_.end(), b) - offset_.begin() - 1;
+        for (; i < ps.size() && offset_[i] < e; ++i) {
+            const int64_t lo = std::max(b, offset_[i]);
+            const int64_t hi = std::min(e, offset_[i] + ps[i].numel());
+            adam_range(p + lo, grads[i] + (lo - offset_[i]), m + lo, v + lo, hi - lo, s);
+        }
+    });
     return loss;
+}
+
+void release_gradients(torch::optim::Optimizer& opt) {
+    for (auto& group : opt.param_groups()) {
+        for (auto& p : group.params()) p.mutable_grad() = torch::Tensor();
+    }
 }
 
 void FlatAdam::load(torch::serialize::InputArchive& archive) {

@@ -14,6 +14,12 @@
 
 namespace nar::runner {
 
+// Leaves every parameter without a gradient (PyTorch's zero_grad(set_to_none)):
+// the next backward then hands its fresh gradient tensors over instead of adding
+// them into zeroed ones (two passes over all gradients), and FlatAdam reads
+// them where they are.
+void release_gradients(torch::optim::Optimizer& opt);
+
 class FlatAdam : public torch::optim::Adam {
   public:
     FlatAdam(const std::vector<torch::Tensor>& params, torch::optim::AdamOptions options);
@@ -22,7 +28,8 @@ class FlatAdam : public torch::optim::Adam {
     void load(torch::serialize::InputArchive& archive) override;
 
     bool flat() const { return flat_; }
-    // All gradients, one contiguous tensor (e.g. for one all-reduce); undefined unless flat().
+    // The gradients' flat buffer: where they live until release_gradients()
+    // (then autograd's own tensors are read); undefined unless flat().
     const torch::Tensor& flat_grad() const { return grad_; }
 
   private:

@@ -211,7 +211,7 @@ void Trainer::sync_gradients() {
 }
 
 double Trainer::train_step(const StepBatch& b, double lr) {
-    optimizer_->zero_grad();
+    release_gradients(*optimizer_);
     double loss = 0;
     if (!b.targets.empty()) {
         auto l = step_loss(b);

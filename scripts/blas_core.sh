@@ -1,12 +1,13 @@
-# Sourced by the scripts after the build: exports the OpenBLAS kernel nar picks
-# on this machine (see `nar blas-core`), so every mpirun child starts with the
-# same kernels and none has to re-execute itself. A user's OPENBLAS_CORETYPE wins.
-if [ -z "${OPENBLAS_CORETYPE:-}" ]; then
-  _nar_core=$("${NAR_BIN:-build/bin/nar}" blas-core 2>/dev/null || true)
-  case "$_nar_core" in
-    ""|UNKNOWN) ;;
-    *) export OPENBLAS_CORETYPE="$_nar_core" ;;
-  esac
-  unset _nar_core
-fi
-echo "OpenBLAS core: ${OPENBLAS_CORETYPE:-OpenBLAS default}"
+# Sourced by the scripts after the build: exports the OpenBLAS kernel and the
+# thread-pool settings nar picks on this machine (`nar blas-core --env`), so
+# every mpirun child starts with them and none has to re-execute itself. A
+# user's own values are kept (nar reports them as they are).
+_nar_set=""
+while IFS='=' read -r _nar_k _nar_v; do
+  if [[ $_nar_k =~ ^[A-Z_][A-Z0-9_]*$ ]]; then
+    export "$_nar_k=$_nar_v"
+    _nar_set+=" $_nar_k=$_nar_v"
+  fi
+done < <("${NAR_BIN:-build/bin/nar}" blas-core --env 2>/dev/null || true)
+echo "nar start-up settings:${_nar_set:- none (OpenBLAS default kernel)}"
+unset _nar_k _nar_v _nar_set

@@ -3,6 +3,7 @@
 #include <sstream>
 
 #include "common/error.h"
+#include "common/thread_pools.h"
 
 namespace nar::slurm {
 
@@ -78,9 +79,12 @@ EnvList explicit_environment(const std::string& nar_path,
                              const std::function<const char*(const char*)>& getenv) {
     EnvList env;
     env.emplace_back("PATH", dir_of(nar_path) + ":/usr/local/bin:/usr/bin:/bin");
-    for (const char* k : {"LD_LIBRARY_PATH", "NAR_DATA_DIR", "OPENBLAS_CORETYPE", "SLURM_CONF",
-                          "OMPI_ALLOW_RUN_AS_ROOT", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"}) {
-        const char* v = getenv(k);
+    std::vector<std::string> names = {"LD_LIBRARY_PATH",        "NAR_DATA_DIR",
+                                      "OPENBLAS_CORETYPE",      "SLURM_CONF",
+                                      "OMPI_ALLOW_RUN_AS_ROOT", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"};
+    for (const auto& s : common::thread_pool_settings()) names.push_back(s.name);
+    for (const auto& k : names) {
+        const char* v = getenv(k.c_str());
         if (v != nullptr && *v != '\0') env.emplace_back(k, v);
     }
     return env;

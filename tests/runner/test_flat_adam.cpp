@@ -38,8 +38,10 @@ void expect_same(Net& x, Net& y, double rtol) {
 }
 
 // Runs `steps` identical steps on both; the lr changes every step as in a schedule.
+// release: gradients released before each backward (as the trainer does), so
+// FlatAdam reads autograd's own tensors instead of its flat buffer.
 template <typename Opt>
-void run(Net& net, Opt& opt, int first, int steps, bool use_unused) {
+void run(Net& net, Opt& opt, int first, int steps, bool use_unused, bool release = false) {
     for (int s = first; s < first + steps; ++s) {
         torch::manual_seed(100 + s);
         const auto x = torch::randn({16, 7});
@@ -47,7 +49,11 @@ void run(Net& net, Opt& opt, int first, int steps, bool use_unused) {
         for (auto& g : opt.param_groups()) {
             static_cast<torch::optim::AdamOptions&>(g.options()).lr(1e-2 * (1.0 + 0.1 * s));
         }
-        opt.zero_grad();
+        if (release) {
+            nar::runner::release_gradients(opt);
+        } else {
+            opt.zero_grad();
+        }
         (net.forward(x, use_unused) - t).pow(2).mean().backward();
         opt.step();
     }
@@ -80,6 +86,33 @@ TEST(FlatAdam, MatchesTorchAdam) {
             n += p.numel();
         }
         EXPECT_EQ(n, g.numel());
+    }
+}
+
+TEST(FlatAdam, ReleasedGradientsGiveTheSameSteps) {
+    for (double wd : {0.0, 0.01}) {
+        torch::manual_seed(4);
+        Net ref, flat;
+        {
+            torch::NoGradGuard ng;
+            for (size_t i = 0; i < ref.parameters().size(); ++i) {
+                flat.parameters()[i].copy_(ref.parameters()[i]);
+            }
+        }
+        torch::optim::Adam ref_opt(ref.parameters(),
+                                   torch::optim::AdamOptions(1e-2).weight_decay(wd));
+        FlatAdam flat_opt(flat.parameters(), torch::optim::AdamOptions(1e-2).weight_decay(wd));
+        run(ref, ref_opt, 0, 20, true);
+        run(flat, flat_opt, 0, 20, true, true);
+        expect_same(ref, flat, 1e-5);
+        ASSERT_TRUE(flat_opt.flat());
+        // The gradients are autograd's tensors, not the flat buffer's slices.
+        const auto& g = flat_opt.flat_grad();
+        const auto* lo = g.data_ptr<float>();
+        const auto* p = flat.a->weight.grad().data_ptr<float>();
+        EXPECT_TRUE(p < lo || p >= lo + g.numel());
+        nar::runner::release_gradients(flat_opt);
+        for (const auto& q : flat.parameters()) EXPECT_FALSE(q.grad().defined());
     }
 }
 

@@ -57,6 +57,7 @@ ScriptContext context() {
     c.version = "0.1.0 (test)";
     std::map<std::string, std::string> env = {{"LD_LIBRARY_PATH", "/opt/nar/lib:/usr/lib"},
                                               {"OPENBLAS_CORETYPE", "Haswell"},
+                                              {"OMP_WAIT_POLICY", "PASSIVE"},
                                               {"SLURM_CPU_BIND", "cores"},
                                               {"HOME", "/home/u"}};
     c.env = nar::slurm::explicit_environment(c.nar_path, [env](const char* k) -> const char* {
@@ -104,11 +105,14 @@ TEST(BatchScript, FourNodesEightGpus) {
     EXPECT_EQ(sbatch_lines(s), expected);
     EXPECT_EQ(lines_of(s)[0], "#!/bin/bash");
     // The explicit environment: nar's directory first on PATH, the library
-    // path and OPENBLAS_CORETYPE of the submitting shell, thread counts from
-    // Slurm; nothing else of the submitting shell (no SLURM_CPU_BIND, no HOME).
+    // path, OPENBLAS_CORETYPE and the thread-pool settings of the submitting
+    // shell, thread counts from Slurm; nothing else of the submitting shell (no
+    // SLURM_CPU_BIND, no HOME).
     EXPECT_TRUE(has_line(s, "export PATH='/opt/nar/bin:/usr/local/bin:/usr/bin:/bin'"));
     EXPECT_TRUE(has_line(s, "export LD_LIBRARY_PATH='/opt/nar/lib:/usr/lib'"));
     EXPECT_TRUE(has_line(s, "export OPENBLAS_CORETYPE='Haswell'"));
+    EXPECT_TRUE(has_line(s, "export OMP_WAIT_POLICY='PASSIVE'"));
+    EXPECT_EQ(s.find("OPENBLAS_THREAD_TIMEOUT"), std::string::npos);  // unset there: left to nar
     EXPECT_TRUE(has_line(s, "export OMP_NUM_THREADS=${SLURM_CPUS_PER_TASK:-1}"));
     EXPECT_TRUE(has_line(
         s, "export OPENBLAS_NUM_THREADS=$OMP_NUM_THREADS MKL_NUM_THREADS=$OMP_NUM_THREADS"));

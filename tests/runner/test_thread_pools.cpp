@@ -1,0 +1,76 @@
+// Thread-pool settings nar adds at start-up (common/thread_pools.h): which ones
+// a given environment lacks, that a user's value is kept, the summary; and that
+// nar's own at::parallel_for really runs on several threads (it ran on one
+// while nar was built without -fopenmp).
+#include <ATen/Parallel.h>
+#include <gtest/gtest.h>
+
+#include <map>
+#include <mutex>
+#include <set>
+#include <string>
+
+#include "common/thread_pools.h"
+
+using nar::common::EnvSetting;
+using nar::common::missing_thread_pool_settings;
+using nar::common::thread_pool_settings;
+using nar::common::thread_pool_summary;
+
+namespace {
+
+struct FakeEnv {
+    std::map<std::string, std::string> vars;
+    const char* operator()(const char* name) const {
+        const auto it = vars.find(name);
+        return it == vars.end() ? nullptr : it->second.c_str();
+    }
+};
+
+}  // namespace
+
+TEST(ThreadPools, AllMissingFromAnEmptyEnvironment) {
+    const auto missing = missing_thread_pool_settings(FakeEnv{});
+    ASSERT_EQ(missing.size(), 2u);
+    EXPECT_EQ(missing[0].name, "OMP_WAIT_POLICY");
+    EXPECT_EQ(missing[0].value, "PASSIVE");
+    EXPECT_EQ(missing[1].name, "OPENBLAS_THREAD_TIMEOUT");
+    EXPECT_EQ(missing[1].value, "4");
+}
+
+TEST(ThreadPools, UsersValueIsKeptAndEmptyCountsAsUnset) {
+    FakeEnv env;
+    env.vars["OMP_WAIT_POLICY"] = "ACTIVE";
+    env.vars["OPENBLAS_THREAD_TIMEOUT"] = "";
+    const auto missing = missing_thread_pool_settings(env);
+    ASSERT_EQ(missing.size(), 1u);
+    EXPECT_EQ(missing[0].name, "OPENBLAS_THREAD_TIMEOUT");
+    env.vars["OPENBLAS_THREAD_TIMEOUT"] = "10";
+    EXPECT_TRUE(missing_thread_pool_settings(env).empty());
+}
+
+TEST(ThreadPools, SummarySaysWhoSetEach) {
+    FakeEnv env;
+    env.vars["OMP_WAIT_POLICY"] = "ACTIVE";
+    env.vars["OPENBLAS_THREAD_TIMEOUT"] = "4";
+    const std::vector<EnvSetting> ours = {{"OPENBLAS_THREAD_TIMEOUT", "4"}};
+    EXPECT_EQ(thread_pool_summary(env, ours),
+              "OMP_WAIT_POLICY=ACTIVE (yours), OPENBLAS_THREAD_TIMEOUT=4 (nar)");
+    EXPECT_EQ(thread_pool_summary(FakeEnv{}, {}),
+              "OMP_WAIT_POLICY=(unset) (yours), OPENBLAS_THREAD_TIMEOUT=(unset) (yours)");
+}
+
+// at::parallel_for is expanded inline in our objects: compiled without OpenMP
+// it quietly runs the whole range on the calling thread.
+TEST(ThreadPools, ParallelForInNarCodeUsesTwoThreads) {
+    const int before = at::get_num_threads();
+    at::set_num_threads(2);
+    std::mutex mu;
+    std::set<int> ids;
+    at::parallel_for(0, 64, 1, [&](int64_t, int64_t) {
+        std::lock_guard<std::mutex> lock(mu);
+        ids.insert(at::get_thread_num());
+    });
+    at::set_num_threads(before);
+    EXPECT_EQ(ids.size(), 2u);
+}
