@@ -10,8 +10,11 @@ namespace nar::model {
 
 namespace {
 
-constexpr std::array<std::pair<Kernel, const char*>, 4> kNames = {
-    {{Kernel::Norm, "norm"}, {Kernel::L2, "l2"}, {Kernel::Edge, "edge"}, {Kernel::Gate, "gate"}}};
+constexpr std::array<std::pair<Kernel, const char*>, 5> kNames = {{{Kernel::Norm, "norm"},
+                                                                   {Kernel::L2, "l2"},
+                                                                   {Kernel::Edge, "edge"},
+                                                                   {Kernel::Gate, "gate"},
+                                                                   {Kernel::Group, "group"}}};
 
 }  // namespace
 
@@ -29,8 +32,10 @@ std::vector<Kernel> parse_composite(const std::string& value) {
             }
         }
         if (!known) {
-            throw common::Error("NAR_COMPOSITE: unknown kernel '" + name +
-                                "' (give norm, l2, edge, gate or all, comma-separated)");
+            std::string names;
+            for (const auto& [k, n] : kNames) names += std::string(n) + ", ";
+            throw common::Error("NAR_COMPOSITE: unknown kernel '" + name + "' (give " + names +
+                                "or all, comma-separated)");
         }
     }
     return off;

@@ -11,6 +11,7 @@
 #include "model/edge_attention.h"
 #include "model/fused_kernels.h"
 #include "model/graph_batch.h"
+#include "model/group_matmul.h"
 #include "model/norm_act.h"
 #include "model/packed_graph.h"
 
@@ -167,7 +168,8 @@ TEST(L2NormReluDropout, RepeatableInFloat32) {
 TEST(FusedKernels, CompositeSwitchNamesKernelsAndRejectsUnknownOnes) {
     EXPECT_TRUE(parse_composite("").empty());
     EXPECT_EQ(parse_composite("l2,edge"), (std::vector<Kernel>{Kernel::L2, Kernel::Edge}));
-    EXPECT_EQ(parse_composite("all").size(), 4u);
+    EXPECT_EQ(parse_composite("all").size(), 5u);
+    EXPECT_EQ(parse_composite("group"), (std::vector<Kernel>{Kernel::Group}));
     try {
         parse_composite("norm,nrom");
         ADD_FAILURE() << "no error";
@@ -176,6 +178,32 @@ TEST(FusedKernels, CompositeSwitchNamesKernelsAndRejectsUnknownOnes) {
                   std::string::npos)
             << e.what();
     }
+}
+
+// Groups spread over threads, each a one-thread BLAS call: the same numbers
+// as torch::bmm, forward and both gradients, whatever the thread count.
+TEST(GroupMatmul, MatchesBmmWithGradientsOnOneAndTwoThreads) {
+    const int before = at::get_num_threads();
+    for (int threads : {1, 2}) {
+        at::set_num_threads(threads);
+        for (auto dtype : {torch::kFloat64, torch::kFloat32}) {
+            torch::manual_seed(7);
+            const auto opt = torch::TensorOptions().dtype(dtype);
+            const auto x0 = torch::randn({8, 203, 64}, opt), w0 = torch::randn({8, 64, 96}, opt);
+            const auto up = torch::randn({8, 203, 96}, opt);
+            auto x1 = x0.clone().requires_grad_(), w1 = w0.clone().requires_grad_();
+            auto x2 = x0.clone().requires_grad_(), w2 = w0.clone().requires_grad_();
+            const auto y1 = nar::model::group_matmul(x1, w1);
+            const auto y2 = torch::bmm(x2, w2);
+            (y1 * up).sum().backward();
+            (y2 * up).sum().backward();
+            const double tol = dtype == torch::kFloat64 ? 1e-12 : 1e-5;
+            EXPECT_TRUE(torch::allclose(y1, y2, tol, tol)) << threads;
+            EXPECT_TRUE(torch::allclose(x1.grad(), x2.grad(), tol, tol)) << threads;
+            EXPECT_TRUE(torch::allclose(w1.grad(), w2.grad(), tol, tol)) << threads;
+        }
+    }
+    at::set_num_threads(before);
 }
 
 TEST(DropoutMask, MasksOfSuccessiveCallsAreIndependent) {

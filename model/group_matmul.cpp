@@ -1,0 +1,87 @@
+#include "model/group_matmul.h"
+
+#include <ATen/Parallel.h>
+
+#include "model/fused_kernels.h"
+
+extern "C" int openblas_get_num_threads(void) __attribute__((weak));
+extern "C" void openblas_set_num_threads(int) __attribute__((weak));
+
+namespace nar::model {
+
+namespace {
+
+using torch::autograd::AutogradContext;
+using torch::autograd::variable_list;
+
+// OpenBLAS on one thread while our threads each run their own GEMMs: its own
+// pool would otherwise split every call again (or queue the calls behind one
+// another). Restored on exit, exceptions included.
+class OneBlasThread {
+  public:
+    OneBlasThread() {
+        if (openblas_get_num_threads != nullptr && openblas_set_num_threads != nullptr) {
+            saved_ = openblas_get_num_threads();
+            if (saved_ > 1) openblas_set_num_threads(1);
+        }
+    }
+    ~OneBlasThread() {
+        if (saved_ > 1) openblas_set_num_threads(saved_);
+    }
+    OneBlasThread(const OneBlasThread&) = delete;
+    OneBlasThread& operator=(const OneBlasThread&) = delete;
+
+  private:
+    int saved_ = 0;
+};
+
+// out[g] = a[g] · b[g] for every g, whole groups per thread.
+void per_group_mm(torch::Tensor& out, const torch::Tensor& a, const torch::Tensor& b) {
+    const OneBlasThread one;
+    at::parallel_for(0, a.size(0), 1, [&](int64_t lo, int64_t hi) {
+        // Grad mode is per thread: off in the caller (inside an autograd
+        // Function), on by default in OpenMP's workers.
+        const torch::NoGradGuard no_grad;
+        for (int64_t g = lo; g < hi; ++g) {
+            auto o = out.select(0, g);
+            at::mm_out(o, a.select(0, g), b.select(0, g));
+        }
+    });
+}
+
+torch::Tensor grouped_product(const torch::Tensor& a, const torch::Tensor& b) {
+    auto out = torch::empty({a.size(0), a.size(1), b.size(2)}, a.options());
+    per_group_mm(out, a, b);
+    return out;
+}
+
+struct GroupMatmulFn : torch::autograd::Function<GroupMatmulFn> {
+    static torch::Tensor forward(AutogradContext* ctx, const torch::Tensor& x,
+                                 const torch::Tensor& w) {
+        ctx->save_for_backward({x, w});
+        return grouped_product(x, w);
+    }
+
+    static variable_list backward(AutogradContext* ctx, variable_list grads) {
+        const auto saved = ctx->get_saved_variables();
+        const auto &x = saved[0], &w = saved[1];
+        const auto g = grads[0].contiguous();
+        torch::Tensor gx, gw;
+        if (ctx->needs_input_grad(0)) gx = grouped_product(g, w.transpose(1, 2));
+        if (ctx->needs_input_grad(1)) gw = grouped_product(x.transpose(1, 2), g);
+        return {gx, gw};
+    }
+};
+
+}  // namespace
+
+torch::Tensor group_matmul(const torch::Tensor& x, const torch::Tensor& w) {
+    const bool fused = fused_applies(Kernel::Group, x) && x.dim() == 3 && w.dim() == 3 &&
+                       x.size(0) == w.size(0) && x.size(0) > 1 && x.size(2) == w.size(1) &&
+                       w.scalar_type() == x.scalar_type() && w.is_cpu() &&
+                       at::get_num_threads() > 1 && !at::in_parallel_region();
+    if (!fused) return torch::bmm(x, w);
+    return GroupMatmulFn::apply(x.contiguous(), w.contiguous());
+}
+
+}  // namespace nar::model
