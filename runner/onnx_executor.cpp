@@ -332,7 +332,7 @@ OnnxExecutor::OnnxExecutor(const onnx::ModelProto& model, const std::string& lab
                         "' is not supported by the zoo executor (it runs: " + list + ")");
         }
         if (x < 0 && op != "Constant") throw Error(where + ": no input");
-        steps_.push_back({std::move(fn), out});
+        steps_.push_back({std::move(fn), out, {}});  // releases: plan_releases
     }
     plan_releases(g, slot);
     for (const auto& o : g.output()) {
