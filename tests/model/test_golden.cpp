@@ -77,6 +77,23 @@ struct Golden {
         load_reference_state(m, file);
         return m;
     }
+    GraphBatch batch() const {
+        return cfg.task == Task::Latency ? latency_batch(file, dt) : accuracy_batch(file, dt);
+    }
+    // Every parameter's gradient against the reference's, through the name map.
+    void expect_gradients(Predictor& model) const {
+        auto params = model->named_parameters(true);
+        int grads = 0;
+        for (const auto& ref_name : file.read_strings("param_names")) {
+            const auto* p = params.find(reference_to_ours(ref_name));
+            ASSERT_NE(p, nullptr) << ref_name;
+            ASSERT_TRUE(p->grad().defined()) << ref_name;
+            EXPECT_TRUE(close(p->grad(), read_tensor(file, "grads/" + ref_name), rel, abs))
+                << "grad of " << ref_name;
+            ++grads;
+        }
+        EXPECT_EQ(grads, static_cast<int>(params.size()));
+    }
     bool f64;
     torch::Dtype dt;
     double rel, abs;
@@ -96,7 +113,7 @@ TEST_P(ModelGolden, ForwardTracesLossAndGradients) {
     Predictor model = g.model();
 
     const bool latency = cfg.task == Task::Latency;
-    const GraphBatch batch = latency ? latency_batch(f, dt) : accuracy_batch(f, dt);
+    const GraphBatch batch = g.batch();
     Trace tr;
     const auto pred = model->forward(batch, &tr);
     const auto y = read_tensor(f, "inputs/y", dt).view({-1});
@@ -140,17 +157,7 @@ TEST_P(ModelGolden, ForwardTracesLossAndGradients) {
     EXPECT_EQ(traces, 3 * cfg.layers * static_cast<int>(batch.size()));
 
     // Every parameter gradient, through the name map.
-    auto params = model->named_parameters(true);
-    int grads = 0;
-    for (const auto& ref_name : f.read_strings("param_names")) {
-        const auto* p = params.find(reference_to_ours(ref_name));
-        ASSERT_NE(p, nullptr) << ref_name;
-        ASSERT_TRUE(p->grad().defined()) << ref_name;
-        EXPECT_TRUE(close(p->grad(), read_tensor(f, "grads/" + ref_name), rel, abs))
-            << "grad of " << ref_name;
-        ++grads;
-    }
-    EXPECT_EQ(grads, static_cast<int>(params.size()));
+    g.expect_gradients(model);
 }
 
 // Untraced, the model takes its fused CPU kernels (l2norm_relu_dropout and
@@ -161,20 +168,12 @@ TEST_P(ModelGolden, FusedPathMatchesWithoutTrace) {
     const auto dt = g.dt;
     const double rel = g.rel, abs = g.abs;
     const common::H5File& f = g.file;
-    const ModelConfig& cfg = g.cfg;
     Predictor model = g.model();
-    const GraphBatch batch =
-        cfg.task == Task::Latency ? latency_batch(f, dt) : accuracy_batch(f, dt);
+    const GraphBatch batch = g.batch();
     const auto pred = model->forward(batch);
     relative_mse(pred, read_tensor(f, "inputs/y", dt).view({-1})).backward();
     EXPECT_TRUE(close(pred, read_tensor(f, "outputs/pred").view({-1}), rel, abs)) << "pred";
-    auto params = model->named_parameters(true);
-    for (const auto& ref_name : f.read_strings("param_names")) {
-        const auto* p = params.find(reference_to_ours(ref_name));
-        ASSERT_NE(p, nullptr) << ref_name;
-        EXPECT_TRUE(close(p->grad(), read_tensor(f, "grads/" + ref_name), rel, abs))
-            << "grad of " << ref_name;
-    }
+    g.expect_gradients(model);
 }
 
 INSTANTIATE_TEST_SUITE_P(

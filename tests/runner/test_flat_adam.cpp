@@ -28,6 +28,13 @@ struct Net : torch::nn::Module {
     torch::Tensor gain, unused;
 };
 
+// Starts `to` from the values of `from`.
+void copy_parameters(Net& from, Net& to) {
+    torch::NoGradGuard ng;
+    const auto src = from.parameters(), dst = to.parameters();
+    for (size_t i = 0; i < src.size(); ++i) dst[i].copy_(src[i]);
+}
+
 void expect_same(Net& x, Net& y, double rtol) {
     const auto px = x.parameters(), py = y.parameters();
     ASSERT_EQ(px.size(), py.size());
@@ -65,12 +72,7 @@ TEST(FlatAdam, MatchesTorchAdam) {
     for (double wd : {0.0, 0.01}) {
         torch::manual_seed(1);
         Net ref, flat;
-        {
-            torch::NoGradGuard ng;
-            for (size_t i = 0; i < ref.parameters().size(); ++i) {
-                flat.parameters()[i].copy_(ref.parameters()[i]);
-            }
-        }
+        copy_parameters(ref, flat);
         torch::optim::Adam ref_opt(ref.parameters(),
                                    torch::optim::AdamOptions(1e-2).weight_decay(wd));
         FlatAdam flat_opt(flat.parameters(), torch::optim::AdamOptions(1e-2).weight_decay(wd));
@@ -93,12 +95,7 @@ TEST(FlatAdam, ReleasedGradientsGiveTheSameSteps) {
     for (double wd : {0.0, 0.01}) {
         torch::manual_seed(4);
         Net ref, flat;
-        {
-            torch::NoGradGuard ng;
-            for (size_t i = 0; i < ref.parameters().size(); ++i) {
-                flat.parameters()[i].copy_(ref.parameters()[i]);
-            }
-        }
+        copy_parameters(ref, flat);
         torch::optim::Adam ref_opt(ref.parameters(),
                                    torch::optim::AdamOptions(1e-2).weight_decay(wd));
         FlatAdam flat_opt(flat.parameters(), torch::optim::AdamOptions(1e-2).weight_decay(wd));
@@ -119,12 +116,7 @@ TEST(FlatAdam, ReleasedGradientsGiveTheSameSteps) {
 TEST(FlatAdam, ParameterWithoutGradientFallsBackLikeAdam) {
     torch::manual_seed(2);
     Net ref, flat;
-    {
-        torch::NoGradGuard ng;
-        for (size_t i = 0; i < ref.parameters().size(); ++i) {
-            flat.parameters()[i].copy_(ref.parameters()[i]);
-        }
-    }
+    copy_parameters(ref, flat);
     // `unused` never gets a gradient in torch's Adam either: it keeps its value.
     ref.unused.mutable_grad() = torch::Tensor();
     torch::optim::Adam ref_opt(ref.parameters(), torch::optim::AdamOptions(1e-2));
@@ -142,12 +134,7 @@ TEST(FlatAdam, ParameterWithoutGradientFallsBackLikeAdam) {
 TEST(FlatAdam, SaveAndLoadContinueTheSameTrajectory) {
     torch::manual_seed(3);
     Net ref, flat;
-    {
-        torch::NoGradGuard ng;
-        for (size_t i = 0; i < ref.parameters().size(); ++i) {
-            flat.parameters()[i].copy_(ref.parameters()[i]);
-        }
-    }
+    copy_parameters(ref, flat);
     torch::optim::Adam ref_opt(ref.parameters(), torch::optim::AdamOptions(1e-2));
     FlatAdam flat_opt(flat.parameters(), torch::optim::AdamOptions(1e-2));
     run(ref, ref_opt, 0, 10, true);
