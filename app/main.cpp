@@ -2,7 +2,6 @@
 // failed job), 2 usage error, 3 interrupted by a signal after checkpointing
 // (see README, "Exit codes").
 #include <hdf5.h>
-#include <malloc.h>
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
@@ -12,19 +11,16 @@
 #include "app/commands.h"
 #include "common/blas_startup.h"
 #include "common/error.h"
+#include "common/heap.h"
 #include "common/version.h"
 #include "model/fused_kernels.h"
 
 int main(int argc, char** argv) {
-    nar::common::select_blas_core(argc, argv);
+    nar::common::select_blas_core(argc, argv);  // first: may re-execute the process
     // HDF5's own exit-time cleanup re-closes files whose close already failed
     // (a full disk) and crashes; every file nar writes is closed by its owner.
-    H5dont_atexit();  // first: may re-execute with better kernels
-    // Keep freed activation buffers in the heap: otherwise glibc returns them to
-    // the OS and every training step page-faults tens of MB afresh (~35% of a
-    // latency step's CPU time, measured with perf).
-    mallopt(M_MMAP_THRESHOLD, 1 << 30);
-    mallopt(M_TRIM_THRESHOLD, 1 << 30);
+    H5dont_atexit();
+    nar::common::keep_freed_memory_in_heap();
     CLI::App app{"nar: distributed experiment runner for NAR-Former V2"};
     app.require_subcommand(1);
     app.set_version_flag(

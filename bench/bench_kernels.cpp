@@ -9,14 +9,12 @@
 #include <chrono>
 #include <cstdio>
 #include <functional>
-#if defined(__GLIBC__)
-#include <malloc.h>
-#endif
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "common/blas_startup.h"
+#include "common/heap.h"
 #include "model/degree_gate.h"
 #include "model/edge_attention.h"
 #include "model/graph_batch.h"
@@ -113,11 +111,7 @@ Case gate_case(const std::shared_ptr<nar::model::PackedGraph>& g, bool fused) {
 
 int main(int argc, char** argv) {
     nar::common::select_blas_core(argc, argv);
-#if defined(__GLIBC__)
-    // Keep freed buffers in the heap, as nar's main does (no page faults per call).
-    mallopt(M_MMAP_THRESHOLD, 1 << 30);
-    mallopt(M_TRIM_THRESHOLD, 1 << 30);
-#endif
+    nar::common::keep_freed_memory_in_heap();  // as nar does
     int repeats = 5, iters = 10, threads = 1;
     for (int i = 1; i + 1 < argc; i += 2) {
         const std::string a = argv[i];

@@ -20,9 +20,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
-#if defined(__GLIBC__)
-#include <malloc.h>
-#endif
 #include <sstream>
 #include <string>
 #include <vector>
@@ -33,6 +30,7 @@
 #include "common/blas_startup.h"
 #include "common/error.h"
 #include "common/h5.h"
+#include "common/heap.h"
 #include "model/graph_batch.h"
 #include "model/losses.h"
 #include "model/predictor.h"
@@ -221,11 +219,7 @@ double quantile(std::vector<double> v, double q) {
 
 int main(int argc, char** argv) {
     nar::common::select_blas_core(argc, argv);
-#if defined(__GLIBC__)
-    // Keep freed activation buffers in the heap (as nar's main does).
-    mallopt(M_MMAP_THRESHOLD, 1 << 30);
-    mallopt(M_TRIM_THRESHOLD, 1 << 30);
-#endif
+    nar::common::keep_freed_memory_in_heap();  // as nar does
     try {
         const Options o = parse(argc, argv);
         torch::set_num_interop_threads(1);

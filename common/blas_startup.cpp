@@ -18,7 +18,6 @@ namespace {
 
 constexpr const char* kMarker = "NAR_BLAS_CORE";
 constexpr const char* kFallback = "default";
-constexpr const char* kPoolMarker = "NAR_THREAD_POOLS";  // the settings nar added
 
 std::string g_name = "unknown";
 std::string g_summary = "BLAS core unknown (not selected)";
@@ -69,24 +68,17 @@ std::vector<EnvSetting> add_thread_pool_settings() {
         setenv(s.name.c_str(), s.value.c_str(), 1);
         names += (names.empty() ? "" : ",") + s.name;
     }
-    if (!missing.empty()) setenv(kPoolMarker, names.c_str(), 1);
+    if (!missing.empty()) setenv(kThreadPoolMarker, names.c_str(), 1);
     return missing;
 }
 
 // After a failed exec: the process runs with the settings it was loaded with.
 void drop_thread_pool_settings(const std::vector<EnvSetting>& added) {
     for (const auto& s : added) unsetenv(s.name.c_str());
-    if (!added.empty()) unsetenv(kPoolMarker);
+    if (!added.empty()) unsetenv(kThreadPoolMarker);
 }
 
-std::string pool_summary() {
-    std::vector<EnvSetting> ours;
-    const std::string marker = env_or_empty(kPoolMarker);
-    for (const auto& s : thread_pool_settings()) {
-        if (("," + marker + ",").find("," + s.name + ",") != std::string::npos) ours.push_back(s);
-    }
-    return "thread pools " + thread_pool_summary(getenv_fn, ours);
-}
+std::string pool_summary() { return "thread pools " + thread_pool_summary(getenv_fn); }
 
 }  // namespace
 

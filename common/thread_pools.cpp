@@ -1,7 +1,5 @@
 #include "common/thread_pools.h"
 
-#include <algorithm>
-
 namespace nar::common {
 
 const std::vector<EnvSetting>& thread_pool_settings() {
@@ -23,13 +21,13 @@ std::vector<EnvSetting> missing_thread_pool_settings(
     return out;
 }
 
-std::string thread_pool_summary(const std::function<const char*(const char*)>& getenv,
-                                const std::vector<EnvSetting>& set_by_nar) {
+std::string thread_pool_summary(const std::function<const char*(const char*)>& getenv) {
+    const char* m = getenv(kThreadPoolMarker);
+    const std::string marker = "," + std::string(m ? m : "") + ",";
     std::string out;
     for (const auto& s : thread_pool_settings()) {
         const char* v = getenv(s.name.c_str());
-        const bool ours = std::any_of(set_by_nar.begin(), set_by_nar.end(),
-                                      [&](const EnvSetting& e) { return e.name == s.name; });
+        const bool ours = marker.find("," + s.name + ",") != std::string::npos;
         if (!out.empty()) out += ", ";
         out += s.name + "=" + (v && *v ? v : "(unset)") + (ours ? " (nar)" : " (yours)");
     }

@@ -20,13 +20,15 @@ struct EnvSetting {
 // The settings, each declared once: threads sleep instead of spinning.
 const std::vector<EnvSetting>& thread_pool_settings();
 
+// Names the settings nar added (comma-separated), for the re-executed process.
+constexpr const char* kThreadPoolMarker = "NAR_THREAD_POOLS";
+
 // Those of thread_pool_settings() that `getenv` does not set (unset or empty).
 std::vector<EnvSetting> missing_thread_pool_settings(
     const std::function<const char*(const char*)>& getenv);
 
 // "OMP_WAIT_POLICY=PASSIVE (nar), OPENBLAS_THREAD_TIMEOUT=4 (yours)": what is in
-// force, given which ones nar set.
-std::string thread_pool_summary(const std::function<const char*(const char*)>& getenv,
-                                const std::vector<EnvSetting>& set_by_nar);
+// force; kThreadPoolMarker tells which ones nar set.
+std::string thread_pool_summary(const std::function<const char*(const char*)>& getenv);
 
 }  // namespace nar::common

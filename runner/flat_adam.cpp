@@ -113,8 +113,9 @@ torch::Tensor FlatAdam::step(LossClosure closure) {
         loss = closure();
     }
     const auto& o = static_cast<const AdamOptions&>(param_groups_[0].options());
+    const auto& ps = param_groups_[0].params();
     int64_t step = 0;
-    for (const auto& p : param_groups_[0].params()) {
+    for (const auto& p : ps) {
         auto& s =
             static_cast<AdamParamState&>(*state_.at(c10::guts::to_string(p.unsafeGetTensorImpl())));
         s.step(s.step() + 1);
@@ -127,7 +128,6 @@ torch::Tensor FlatAdam::step(LossClosure closure) {
         static_cast<float>(1 - beta1),      static_cast<float>(1 - beta2),
         static_cast<float>(std::sqrt(bc2)), static_cast<float>(o.eps()),
         static_cast<float>(-o.lr() / bc1),  static_cast<float>(o.weight_decay())};
-    const auto& ps = param_groups_[0].params();
     std::vector<const float*> grads(ps.size());
     for (size_t i = 0; i < ps.size(); ++i) grads[i] = ps[i].grad().data_ptr<float>();
     float* p = value_.data_ptr<float>();

@@ -1,8 +1,9 @@
 #pragma once
-// FlatAdam: torch::optim::Adam over one flat buffer. The parameters, their
-// gradients and both moments become views into four contiguous tensors, so a
-// step is one fused pass over memory instead of ~10 elementwise ops per
-// parameter (Adam took 30 of a 95 ms accuracy step with ~120 parameters).
+// FlatAdam: torch::optim::Adam over one flat buffer. The parameters and both
+// moments become views into contiguous tensors, so a step is one fused pass
+// over memory instead of ~10 elementwise ops per parameter (Adam took 30 of a
+// 95 ms accuracy step with ~120 parameters). The gradients start as views of a
+// fourth buffer; after release_gradients() the pass reads autograd's own.
 // A drop-in subclass: param groups, lr changes, save/load and the
 // AdamParamState entries stay those of torch::optim::Adam (the states' tensors
 // are views of the flat moments). Falls back to Adam::step() where the fused

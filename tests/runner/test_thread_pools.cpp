@@ -12,7 +12,6 @@
 
 #include "common/thread_pools.h"
 
-using nar::common::EnvSetting;
 using nar::common::missing_thread_pool_settings;
 using nar::common::thread_pool_settings;
 using nar::common::thread_pool_summary;
@@ -53,10 +52,10 @@ TEST(ThreadPools, SummarySaysWhoSetEach) {
     FakeEnv env;
     env.vars["OMP_WAIT_POLICY"] = "ACTIVE";
     env.vars["OPENBLAS_THREAD_TIMEOUT"] = "4";
-    const std::vector<EnvSetting> ours = {{"OPENBLAS_THREAD_TIMEOUT", "4"}};
-    EXPECT_EQ(thread_pool_summary(env, ours),
+    env.vars[nar::common::kThreadPoolMarker] = "OPENBLAS_THREAD_TIMEOUT";
+    EXPECT_EQ(thread_pool_summary(env),
               "OMP_WAIT_POLICY=ACTIVE (yours), OPENBLAS_THREAD_TIMEOUT=4 (nar)");
-    EXPECT_EQ(thread_pool_summary(FakeEnv{}, {}),
+    EXPECT_EQ(thread_pool_summary(FakeEnv{}),
               "OMP_WAIT_POLICY=(unset) (yours), OPENBLAS_THREAD_TIMEOUT=(unset) (yours)");
 }
 
