@@ -5,6 +5,7 @@
 // perf). Called at the start of nar and of the benchmarks.
 namespace nar::common {
 
-void keep_freed_memory_in_heap();
+// True where the allocator took the settings (glibc).
+bool keep_freed_memory_in_heap();
 
 }  // namespace nar::common
