@@ -18,6 +18,7 @@
 #include "model/degree_gate.h"
 #include "model/edge_attention.h"
 #include "model/graph_batch.h"
+#include "model/l2_norm_act.h"
 #include "model/norm_act.h"
 #include "model/packed_graph.h"
 

@@ -12,7 +12,6 @@
 //          [--optimizer flat|torch]
 //          [--fixtures DIR]
 // Run with OMP_WAIT_POLICY=PASSIVE, or idle OpenMP threads spin between steps.
-#include <ATen/autocast_mode.h>
 #include <torch/torch.h>
 
 #include <algorithm>
@@ -33,6 +32,7 @@
 #include "common/heap.h"
 #include "model/graph_batch.h"
 #include "model/losses.h"
+#include "model/matmul_precision.h"
 #include "model/predictor.h"
 #include "runner/collate.h"
 #include "runner/flat_adam.h"
@@ -134,15 +134,13 @@ StepTimes step(Config& c, bool bf16) {
     nar::runner::release_gradients(*c.opt);  // as the trainer does
     torch::Tensor loss;
     {
-        at::autocast::set_cpu_enabled(bf16);
-        if (bf16) at::autocast::set_autocast_cpu_dtype(at::kBFloat16);
-        const auto pred = c.model->forward(*c.batch).to(torch::kFloat32);
+        const nar::model::PrecisionGuard precision(bf16 ? nar::model::Precision::BF16
+                                                        : nar::model::Precision::Float32);
+        const auto pred = c.model->forward(*c.batch);
         loss = nar::model::relative_mse(pred, c.y);
         if (c.accuracy) {
             loss = loss + 0.1 * nar::model::sr_loss(pred, c.y, torch::randperm(c.batch->size()));
         }
-        at::autocast::set_cpu_enabled(false);
-        if (bf16) at::autocast::clear_cache();
     }
     const auto t1 = Clock::now();
     loss.backward();
@@ -185,9 +183,9 @@ Options parse(int argc, char** argv) {
         } else if (a == "--tasks") {
             o.tasks = split(value());
         } else if (a == "--precision") {
-            const std::string p = value();
-            if (p != "float32" && p != "bf16") throw nar::common::Error("--precision: " + p);
-            o.bf16 = p == "bf16";
+            o.bf16 = nar::common::parse_precision(value()) == nar::model::Precision::BF16;
+            const std::string why = nar::model::bf16_unsupported_reason();
+            if (o.bf16 && !why.empty()) throw nar::common::Error("--precision bf16: " + why);
         } else if (a == "--profile") {
             o.profile = std::stoi(value());
         } else if (a == "--shapes") {
@@ -232,7 +230,8 @@ int main(int argc, char** argv) {
                     static_cast<long long>(lat.size()), static_cast<long long>(lat_nodes),
                     static_cast<long long>(acc.size()));
         std::printf("%s; %d rounds x %d steps per configuration, interleaved; dropout on\n",
-                    o.bf16 ? "bf16 autocast (fp32 master weights)" : "float32", o.repeats, o.steps);
+                    o.bf16 ? "bf16 products (float32 weights and activations)" : "float32",
+                    o.repeats, o.steps);
 
         std::vector<Config> configs;
         for (const auto& task : o.tasks) {

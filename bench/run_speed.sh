@@ -10,6 +10,7 @@
 #        BASELINE=/path/to/older/bench_train_step: run it too, interleaved in every
 #        round, its rows labelled "base:<kernel>"; BASELINE_ENV="K=V ..." its environment
 #        (a build before the thread-pool settings ran with the libraries' defaults)
+#        BF16=1: also run this build with --precision bf16 in every round, rows "bf16:<kernel>"
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS=${1:-5}
@@ -26,16 +27,18 @@ trap 'rm -rf "$tmp"' EXIT
 echo "$(date -u '+%Y-%m-%d %H:%M UTC') $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 |
   sed 's/^ //'), $(nproc) cores; load $(cut -d' ' -f1-3 /proc/loadavg)"
 for r in $(seq "$ROUNDS"); do
-  for run in $CORES ${BASELINE:+$(printf 'base:%s ' $CORES)}; do
-    core=${run#base:}
+  for run in $CORES ${BF16:+$(printf 'bf16:%s ' $CORES)} ${BASELINE:+$(printf 'base:%s ' $CORES)}; do
+    core=${run#*:}
     bin=$BIN
     envs=()
-    if [ "$run" != "$core" ]; then
+    prec=()
+    [ "${run%%:*}" = bf16 ] && prec=(--precision bf16)
+    if [ "${run%%:*}" = base ]; then
       bin=$BASELINE
       # shellcheck disable=SC2206
       envs=(${BASELINE_ENV:-})
     fi
-    if ! env "${envs[@]}" "$bin" --blas-core "$core" "${args[@]}" >"$tmp/out" 2>&1; then
+    if ! env "${envs[@]}" "$bin" --blas-core "$core" "${args[@]}" "${prec[@]}" >"$tmp/out" 2>&1; then
       cat "$tmp/out"
       echo "round $r, core $core: bench_train_step failed or refused (see above)" >&2
       exit 1

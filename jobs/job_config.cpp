@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "common/error.h"
+#include "common/precision.h"
 #include "jobs/params.h"
 #include "jobs/study.h"
 #include "jobs/variant.h"
@@ -74,6 +75,13 @@ JobConfig resolve_job_config(const std::map<std::string, std::string>& params,
         for (const auto& e : enc) list += (list.empty() ? "" : ", ") + e;
         throw Error(at + "parameter encoding=" + c.encoding + ": study " + study.name +
                     " takes one of " + list);
+    }
+    if (common::parse_precision(c.precision) != common::Precision::Float32 &&
+        c.dtype != "float32") {
+        throw Error(at + "precision=" + c.precision +
+                    " needs dtype=float32 (its weights and "
+                    "activations), not dtype=" +
+                    c.dtype);
     }
     if (study.cells() && c.fraction <= 0 && c.train_count <= 0) {
         throw Error(at + "study " + study.name + " needs fraction=F or train_count=N");

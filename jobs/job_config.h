@@ -25,7 +25,7 @@ struct JobConfig {
     double lr = 0, warmup_fraction = 0, sr_weight = 0, ac_weight = 0;
     std::string target_scale;
     // Runtime.
-    std::string dtype, device;
+    std::string dtype, precision, device;
     int64_t threads = 0;
     uint64_t seed = 0;
     // model::ModelConfig fields by key, as text; a key absent here takes the

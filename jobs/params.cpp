@@ -5,6 +5,7 @@
 
 #include "common/error.h"
 #include "common/numbers.h"
+#include "common/precision.h"
 #include "jobs/study.h"
 #include "jobs/variant.h"
 
@@ -130,6 +131,11 @@ std::vector<ParamDef> build_table() {
                      {"none", "mean"}),
         with_allowed(row("dtype", S(&JobConfig::dtype), kS, "float32 | float64", "float32"),
                      {"float32", "float64"}),
+        with_allowed(row("precision", S(&JobConfig::precision), kS,
+                         "float32 | bf16: matrix products in bfloat16, weights, activations and "
+                         "optimiser in float32 (CPUs with avx512_bf16; oneDNN)",
+                         "float32"),
+                     common::precision_names()),
         row("device", S(&JobConfig::device), kS, "cpu | cuda | cuda:N", "cpu"),
         with_range(row("threads", I(&JobConfig::threads), kI,
                        "compute threads per rank (0: cores / ranks on the node)", "0"),

@@ -1,6 +1,7 @@
 #include "model/block.h"
 
 #include "model/dropout.h"
+#include "model/l2_norm_act.h"
 #include "model/norm_act.h"
 
 namespace nar::model {

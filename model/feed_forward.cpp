@@ -1,6 +1,7 @@
 #include "model/feed_forward.h"
 
 #include "model/dropout.h"
+#include "model/matmul_precision.h"
 
 namespace nar::model {
 
@@ -20,14 +21,16 @@ FeedForwardImpl::FeedForwardImpl(int64_t dim, int64_t ratio, int64_t groups, boo
 torch::Tensor FeedForwardImpl::forward(const torch::Tensor& x) {
     const bool train = is_training();
     if (up_d) {
-        auto h = fast_relu_dropout(up_d(x), dropout_, train);
-        return fast_dropout(down_d(h), dropout_, train);
+        auto h = fast_relu_dropout(linear_product(x, up_d->weight, up_d->bias), dropout_, train);
+        return fast_dropout(linear_product(h, down_d->weight, down_d->bias), dropout_, train);
     }
     // Up's output chunk k is exactly down's input chunk k, so stay group-major.
     const int64_t t = x.size(0);
     const auto xg = x.view({t, groups_, x.size(1) / groups_}).transpose(0, 1);
-    const auto h = up_g->forward_grouped_act(xg, true, dropout_, train);
-    return down_g->forward_grouped_act(h, false, dropout_, train).transpose(0, 1).reshape({t, -1});
+    const auto h = up_g->forward_grouped_act(xg, true, dropout_, train, true);
+    return down_g->forward_grouped_act(h, false, dropout_, train, false)
+        .transpose(0, 1)
+        .reshape({t, -1});
 }
 
 }  // namespace nar::model

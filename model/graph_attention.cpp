@@ -4,6 +4,7 @@
 
 #include "model/degree_gate.h"
 #include "model/edge_attention.h"
+#include "model/matmul_precision.h"
 
 namespace nar::model {
 
@@ -29,7 +30,7 @@ torch::Tensor GraphAttentionImpl::forward_unnormalized(const torch::Tensor& x_in
                                                        const PackedGraph& g) {
     torch::Tensor x = x_in;
     if (deg) x = degree_gate(x, g.degree, deg);
-    const auto s = torch::sigmoid(qk(x));
+    const auto s = torch::sigmoid(linear_product(x, qk->weight, qk->bias));
     const double scale = 1.0 / std::sqrt(static_cast<double>(x.size(1)));
     torch::Tensor px;
     if (!global_) {
@@ -44,7 +45,8 @@ torch::Tensor GraphAttentionImpl::forward_unnormalized(const torch::Tensor& x_in
         px = g.unpad(torch::bmm(p, g.pad(x)));
     }
     // root(X) accumulates into agg's output: one pass and one T×D buffer less.
-    return agg(px).addmm_(x, root->weight.t());
+    auto out = linear_product(px, agg->weight, agg->bias);
+    return add_linear_product_(out, x, root->weight);
 }
 
 }  // namespace nar::model

@@ -4,6 +4,7 @@
 
 #include "common/error.h"
 #include "model/group_matmul.h"
+#include "model/matmul_precision.h"
 #include "model/norm_act.h"
 
 namespace nar::model {
@@ -25,16 +26,19 @@ GroupLinearImpl::GroupLinearImpl(int64_t in_dim, int64_t out_dim, int64_t groups
 }
 
 torch::Tensor GroupLinearImpl::forward_grouped(const torch::Tensor& xg) {
-    return forward_grouped_act(xg, false, 0.0, false);
+    return forward_grouped_act(xg, false, 0.0, false, false);
 }
 
 torch::Tensor GroupLinearImpl::forward_grouped_act(const torch::Tensor& xg, bool relu, double p,
-                                                   bool train) {
+                                                   bool train, bool feeds_product) {
     // A plain product on a contiguous input: baddbmm (and a strided input) falls
     // back to one addmm_ per group on LibTorch's CPU path, at 45-75 instead of
-    // ~120 GF/s.
-    return norm_act_dropout(group_matmul(xg.contiguous(), weight), norm->weight, norm->bias,
-                            norm->options.eps(), relu, p, train, bias.squeeze(1));
+    // ~120 GF/s. With bf16 products the LayerNorm reads the bf16 result and,
+    // when the next product takes it, writes bf16: no separate casts.
+    const auto y = group_matmul(product_operand(xg), product_operand(weight));
+    const auto out = feeds_product ? product_dtype(weight) : weight.scalar_type();
+    return norm_act_dropout(y, norm->weight, norm->bias, norm->options.eps(), relu, p, train,
+                            bias.squeeze(1), out);
 }
 
 torch::Tensor GroupLinearImpl::forward(const torch::Tensor& x) {

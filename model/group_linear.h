@@ -15,7 +15,10 @@ class GroupLinearImpl : public torch::nn::Module {
     // same g stay in this layout, which saves two transposing copies.
     torch::Tensor forward_grouped(const torch::Tensor& xg);
     // forward_grouped followed by ReLU (relu) and dropout p, fused with the LayerNorm.
-    torch::Tensor forward_grouped_act(const torch::Tensor& xg, bool relu, double p, bool train);
+    // feeds_product: the result is another product's input, so it comes back in
+    // that product's dtype (bf16 under bf16 products, model/matmul_precision.h).
+    torch::Tensor forward_grouped_act(const torch::Tensor& xg, bool relu, double p, bool train,
+                                      bool feeds_product);
 
     int64_t groups() const { return groups_; }
 

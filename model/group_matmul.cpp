@@ -3,6 +3,7 @@
 #include <ATen/Parallel.h>
 
 #include "model/fused_kernels.h"
+#include "model/matmul_precision.h"
 
 extern "C" int openblas_get_num_threads(void) __attribute__((weak));
 extern "C" void openblas_set_num_threads(int) __attribute__((weak));
@@ -64,7 +65,10 @@ struct GroupMatmulFn : torch::autograd::Function<GroupMatmulFn> {
         const auto g = grads[0].contiguous();
         torch::Tensor gx, gw;
         if (ctx->needs_input_grad(0)) gx = grouped_product(g, w.transpose(1, 2));
-        if (ctx->needs_input_grad(1)) gw = grouped_product(x.transpose(1, 2), g);
+        if (ctx->needs_input_grad(1)) {
+            gw = x.scalar_type() == torch::kBFloat16 ? weight_grad_product(x, g)
+                                                     : grouped_product(x.transpose(1, 2), g);
+        }
         return {gx, gw};
     }
 };
@@ -72,11 +76,13 @@ struct GroupMatmulFn : torch::autograd::Function<GroupMatmulFn> {
 }  // namespace
 
 torch::Tensor group_matmul(const torch::Tensor& x, const torch::Tensor& w) {
-    const bool fused = fused_applies(Kernel::Group, x) && x.dim() == 3 && w.dim() == 3 &&
-                       x.size(0) == w.size(0) && x.size(0) > 1 && x.size(2) == w.size(1) &&
-                       w.scalar_type() == x.scalar_type() && w.is_cpu() &&
-                       at::get_num_threads() > 1 && !at::in_parallel_region();
-    if (!fused) return torch::bmm(x, w);
+    const bool shapes = x.dim() == 3 && w.dim() == 3 && x.size(0) == w.size(0) && x.size(0) > 1 &&
+                        x.size(2) == w.size(1) && w.scalar_type() == x.scalar_type() &&
+                        w.is_cpu() && x.numel() > 0;
+    // bf16 always: the padding is a guard against a oneDNN fault, not a speed-up.
+    const bool bf16 = x.scalar_type() == torch::kBFloat16 && x.is_cpu();
+    const bool fast = fused_applies(Kernel::Group, x) && at::get_num_threads() > 1;
+    if (!shapes || !(bf16 || fast) || at::in_parallel_region()) return torch::bmm(x, w);
     return GroupMatmulFn::apply(x.contiguous(), w.contiguous());
 }
 

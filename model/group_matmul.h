@@ -4,7 +4,9 @@
 // a small GEMM (K or N = 64 in the latency model) that OpenBLAS splits over its
 // threads poorly: 1.2-1.5x on 2 threads against 2x for 512-wide products. Here
 // each thread multiplies whole groups with a one-thread BLAS call instead.
-// Off the CPU, on one thread, or with NAR_COMPOSITE=group it is torch::bmm.
+// bf16 operands take it on one thread too, for its padded weight gradient
+// (model/matmul_precision.h, weight_grad_product). Off the CPU, otherwise on
+// one thread, or with NAR_COMPOSITE=group it is torch::bmm.
 #include <torch/torch.h>
 
 namespace nar::model {

@@ -13,21 +13,18 @@ namespace nar::model {
 
 // With bias (G×w, for x G×T×w), LN's input is x + bias[g] on group g's rows:
 // the grouped linears' bias, added here instead of by a baddbmm.
+// x may be bf16 with float32 γ, β (the bf16 products' results): the math is
+// float32 either way. out_type: y's dtype, γ's unless given (bf16 when y feeds
+// a bf16 product).
 torch::Tensor norm_act_dropout(const torch::Tensor& x, const torch::Tensor& gamma,
                                const torch::Tensor& beta, double eps, bool relu, double p,
-                               bool train, const torch::Tensor& bias = {});
+                               bool train, const torch::Tensor& bias = {},
+                               c10::optional<torch::ScalarType> out_type = c10::nullopt);
 
 // The composite reference (torch's layer_norm, then fast_(relu_)dropout).
 torch::Tensor norm_act_dropout_reference(const torch::Tensor& x, const torch::Tensor& gamma,
                                          const torch::Tensor& beta, double eps, bool relu, double p,
-                                         bool train, const torch::Tensor& bias = {});
-
-// dropout(relu(v / max(‖v‖₂, eps))) over rows of a T×D tensor: the graph
-// attention's output normalisation and the block's activation in one pass
-// (F::normalize alone is five ops forward and eight backward).
-torch::Tensor l2norm_relu_dropout(const torch::Tensor& v, double eps, double p, bool train);
-
-torch::Tensor l2norm_relu_dropout_reference(const torch::Tensor& v, double eps, double p,
-                                            bool train);
+                                         bool train, const torch::Tensor& bias = {},
+                                         c10::optional<torch::ScalarType> out_type = c10::nullopt);
 
 }  // namespace nar::model

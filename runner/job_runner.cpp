@@ -157,7 +157,8 @@ JobOutcome run_job(const jobs::JobSpec& spec, Communicator& comm, const JobOptio
         StudyData data = load_study_data(cfg);
         if (leader) {
             for (auto& note : data.notes) print_note(spec.id, note, !opts.log_path.empty());
-            spdlog::info("[{}] {}", spec.id, common::blas_core_summary());
+            spdlog::info("[{}] {}; matrix products {}", spec.id, common::blas_core_summary(),
+                         cfg.precision);
             spdlog::info("[{}] {} train / {} val / {} test samples, {} rank(s)", spec.id,
                          data.train.size(), data.val.size(), data.test.size(), comm.size());
         }

@@ -16,6 +16,7 @@
 #include "jobs/metrics.h"
 #include "jobs/study.h"
 #include "model/losses.h"
+#include "model/matmul_precision.h"
 #include "runner/batch_sampler.h"
 #include "runner/collate.h"
 #include "runner/flat_adam.h"
@@ -92,7 +93,12 @@ Trainer::Trainer(const jobs::JobConfig& cfg, const StudyData& data, Communicator
       comm_(comm),
       checkpoint_path_(std::move(checkpoint_path)),
       dtype_(cfg.dtype == "float64" ? torch::kFloat64 : torch::kFloat32),
+      precision_(common::parse_precision(cfg.precision)),
       device_(cfg.device) {
+    if (precision_ == common::Precision::BF16 && device_.is_cpu()) {
+        const std::string why = model::bf16_unsupported_reason();
+        if (!why.empty()) throw Error("precision=bf16 cannot run here: " + why);
+    }
     if (data_.train.empty()) throw Error("the training split is empty");
     if (data_.val.empty()) throw Error("the validation split is empty");
     if (data_.test.empty()) throw Error("the test split is empty");
@@ -128,6 +134,7 @@ std::vector<double> Trainer::predict(const std::vector<data::Sample>& samples) {
     if (samples.empty()) return pred;
     model_->eval();
     torch::NoGradGuard guard;
+    const model::PrecisionGuard precision(precision_);
     auto batches = make_eval_batches(node_counts(samples), cfg_.eval_batch_size);
     // Batches are dealt round-robin to the ranks, then summed back together.
     for (size_t b = 0; b < batches.size(); ++b) {
@@ -179,6 +186,7 @@ torch::Tensor Trainer::step_loss(const StepBatch& b) {
     const int64_t n = static_cast<int64_t>(b.targets.size());
     const int64_t pairs = static_cast<int64_t>(b.with_partner.size());
     torch::manual_seed(mix_seed(cfg_.seed, b.seed));
+    const model::PrecisionGuard precision(precision_);
     auto pred = model_->forward(collate(b.graphs, dtype_, device_));
     auto orig = pred.slice(0, 0, n);
     auto target =

@@ -8,12 +8,13 @@
 #include <string>
 #include <vector>
 
+#include "common/precision.h"
 #include "data/graph.h"
+#include "jobs/job_config.h"
 #include "model/model_config.h"
 #include "model/predictor.h"
-#include "jobs/job_config.h"
-#include "runner/communicator.h"
 #include "runner/checkpoint.h"
+#include "runner/communicator.h"
 #include "runner/study_data.h"
 
 namespace nar::runner {
@@ -56,9 +57,9 @@ class Trainer {
         std::vector<const data::Graph*> graphs;  // the originals, then their AC partners
         std::vector<double> targets;             // of the originals, divided by the scale
         std::vector<int64_t> with_partner;       // positions of originals that have a partner
-        double share = 0;       // of the global batch's samples
-        double pair_share = 0;  // of the global batch's AC pairs
-        uint64_t seed = 0;      // dropout and SR pairing of this step
+        double share = 0;                        // of the global batch's samples
+        double pair_share = 0;                   // of the global batch's AC pairs
+        uint64_t seed = 0;                       // dropout and SR pairing of this step
     };
     StepBatch make_step_batch(const std::vector<int64_t>& batch, int64_t global_step) const;
     torch::Tensor step_loss(const StepBatch& b);
@@ -79,11 +80,13 @@ class Trainer {
     std::function<void(int)> on_epoch_;
     double scale_ = 1.0;
     torch::Dtype dtype_;
+    common::Precision precision_;
     torch::Device device_;
 };
 
 // The model configuration a study runs with: its preset, sized to the data
 // (node and static feature widths), then the overrides of `cfg.model`.
-model::ModelConfig model_config_for(const jobs::JobConfig& cfg, int64_t node_dim, int64_t static_dim);
+model::ModelConfig model_config_for(const jobs::JobConfig& cfg, int64_t node_dim,
+                                    int64_t static_dim);
 
 }  // namespace nar::runner

@@ -2,7 +2,8 @@
 add_executable(compare_results ${PROJECT_SOURCE_DIR}/tests/runner/compare_results.cpp)
 target_link_libraries(compare_results PRIVATE nar_jobs)
 
-foreach(case train_nb201 train_bad_input train_sigterm_resume train_dp_equal predict_onnx)
+foreach(case train_nb201 train_bad_input train_sigterm_resume train_dp_equal train_bf16
+    predict_onnx)
   add_test(NAME integration.${case}
     COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/train_cli.sh ${case} $<TARGET_FILE:nar>
             $<TARGET_FILE:compare_results> ${PROJECT_SOURCE_DIR} ${MPIEXEC_EXECUTABLE})

@@ -68,6 +68,27 @@ train_dp_equal)
   grep -q "2 rank(s)" "$WORK/log2" || { cat "$WORK/log2"; fail "G=2 did not run on 2 ranks"; }
   "$COMPARE" "$WORK/g1.h5" "$WORK/g2.h5" 1e-9 || fail "G=2 differs from G=1"
   ;;
+train_bf16)
+  ARGS=("${SMALL[@]}" --epochs 2 --seed 5)
+  if grep -qw avx512_bf16 /proc/cpuinfo; then
+    for r in b1 b2; do
+      "$NAR" train "${ARGS[@]}" --precision bf16 --out "$WORK/$r.h5" > "$WORK/log" 2>&1 \
+          || { cat "$WORK/log"; fail "bf16 training failed"; }
+    done
+    grep -q "matrix products bf16" "$WORK/log" || { cat "$WORK/log"; fail "log does not name bf16"; }
+    "$COMPARE" "$WORK/b1.h5" "$WORK/b2.h5" 0 || fail "two bf16 runs differ"
+    "$NAR" train "${ARGS[@]}" --out "$WORK/f.h5" > "$WORK/log" 2>&1 || fail "float32 run failed"
+    "$COMPARE" "$WORK/b1.h5" "$WORK/f.h5" 0 > /dev/null 2>&1 && fail "bf16 equals float32"
+  else
+    "$NAR" train "${ARGS[@]}" --precision bf16 --out "$WORK/b1.h5" > "$WORK/err" 2>&1
+    [ $? = 1 ] || fail "bf16 on a CPU without avx512_bf16: expected exit 1"
+    grep -q "precision=bf16 cannot run here" "$WORK/err" || { cat "$WORK/err"; fail "no reason given"; }
+  fi
+  "$NAR" train "${ARGS[@]}" --precision bf16 --dtype float64 --out "$WORK/x.h5" > "$WORK/err" 2>&1
+  [ $? = 1 ] || fail "bf16 with float64: expected exit 1"
+  grep -q "precision=bf16 needs dtype=float32" "$WORK/err" || { cat "$WORK/err"; fail "no reason given"; }
+  [ ! -e "$WORK/x.h5" ] || fail "a refused configuration wrote a result"
+  ;;
 predict_onnx)
   # A tiny NNLQP-layout root over real ONNX graphs (the golden torchvision exports),
   # with made-up latencies: it exercises the data path, not the published numbers.

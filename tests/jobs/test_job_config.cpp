@@ -94,6 +94,11 @@ TEST(JobConfig, ErrorsNameTheProblem) {
               std::string::npos);
     EXPECT_NE(msg({{"study", "nb201-accuracy"}, {"dtype", "half"}}).find("float32"),
               std::string::npos);
+    EXPECT_NE(msg({{"study", "nb201-accuracy"}, {"precision", "fp8"}}).find("bf16"),
+              std::string::npos);
+    const std::string mixed =
+        msg({{"study", "nb201-accuracy"}, {"precision", "bf16"}, {"dtype", "float64"}});
+    EXPECT_NE(mixed.find("precision=bf16 needs dtype=float32"), std::string::npos) << mixed;
     // Ranges: NaN, negative weights, absurd thread counts, seeds past 64 bits.
     EXPECT_NE(msg({{"study", "nb201-accuracy"}, {"ac_weight", "nan"}}).find("ac_weight=nan"),
               std::string::npos);

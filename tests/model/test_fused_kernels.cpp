@@ -12,6 +12,7 @@
 #include "model/fused_kernels.h"
 #include "model/graph_batch.h"
 #include "model/group_matmul.h"
+#include "model/l2_norm_act.h"
 #include "model/norm_act.h"
 #include "model/packed_graph.h"
 
@@ -31,7 +32,7 @@ NormGrads run_norm(Fn fn, const torch::Tensor& x0, const torch::Tensor& grad, bo
     auto g = (torch::rand({x0.size(-1)}, x0.options()) + 0.5).requires_grad_(true);
     auto b = (torch::randn({x0.size(-1)}, x0.options()) * 0.1).requires_grad_(true);
     torch::manual_seed(11);  // the same dropout seed on both sides
-    auto y = fn(x, g, b, 1e-5, relu, p, train, torch::Tensor());
+    auto y = fn(x, g, b, 1e-5, relu, p, train, torch::Tensor(), c10::nullopt);
     y.backward(grad);
     return {y.detach(), x.grad(), g.grad(), b.grad()};
 }
@@ -71,7 +72,7 @@ TEST(NormActDropout, GroupBiasMatchesAddThenNorm) {
         auto g = torch::ones({32}, kF64).requires_grad_(true);
         auto b = torch::zeros({32}, kF64).requires_grad_(true);
         torch::manual_seed(13);
-        fn(x, g, b, 1e-5, true, 0.25, true, bias).backward(grad);
+        fn(x, g, b, 1e-5, true, 0.25, true, bias, c10::nullopt).backward(grad);
         return std::vector<torch::Tensor>{x.grad(), bias.grad(), g.grad(), b.grad()};
     };
     const auto a = run(norm_act_dropout), r = run(norm_act_dropout_reference);

@@ -1,0 +1,104 @@
+#include "model/matmul_precision.h"
+
+#include "common/blas_core.h"
+#include "common/error.h"
+#include "model/bf16_cast.h"
+
+namespace nar::model {
+
+namespace {
+
+using torch::autograd::AutogradContext;
+using torch::autograd::variable_list;
+
+thread_local Precision t_precision = Precision::Float32;
+
+constexpr int64_t kRowMultiple = 32;
+
+void check_matrix(const torch::Tensor& x) {
+    if (x.dim() != 2) {
+        throw common::Error("bf16 linear product: expected a T×D input, got " +
+                            std::to_string(x.dim()) + " dimensions");
+    }
+}
+
+// y = x·wᵀ with bf16 operands, float32 in and out; the weight gradient through
+// weight_grad_product (autograd's own mm backward would not pad).
+struct Bf16LinearFn : torch::autograd::Function<Bf16LinearFn> {
+    static torch::Tensor forward(AutogradContext* ctx, const torch::Tensor& x,
+                                 const torch::Tensor& w) {
+        const auto xb = to_bf16(x), wb = to_bf16(w);
+        ctx->save_for_backward({xb, wb});
+        return to_float32(torch::mm(xb, wb.t()));
+    }
+    static variable_list backward(AutogradContext* ctx, variable_list grads) {
+        const auto saved = ctx->get_saved_variables();
+        const auto gb = to_bf16(grads[0]);
+        torch::Tensor gx, gw;
+        if (ctx->needs_input_grad(0)) gx = to_float32(torch::mm(gb, saved[1]));
+        if (ctx->needs_input_grad(1)) gw = to_float32(weight_grad_product(gb, saved[0]));
+        return {gx, gw};
+    }
+};
+
+bool lowered(const torch::Tensor& t) {
+    return t_precision == Precision::BF16 && t.scalar_type() == torch::kFloat32;
+}
+
+}  // namespace
+
+std::string bf16_unsupported_reason() {
+    if (!at::hasMKLDNN()) return "this LibTorch was built without oneDNN (MKLDNN)";
+    if (!common::read_cpu_features().avx512_bf16) {
+        return "this CPU has no avx512_bf16 (oneDNN would emulate bf16 products, slower than "
+               "float32)";
+    }
+    return "";
+}
+
+Precision matmul_precision() { return t_precision; }
+
+PrecisionGuard::PrecisionGuard(Precision p) : saved_(t_precision) { t_precision = p; }
+PrecisionGuard::~PrecisionGuard() { t_precision = saved_; }
+
+torch::Tensor product_operand(const torch::Tensor& t) {
+    return lowered(t) ? to_bf16(t) : t.contiguous();
+}
+
+torch::ScalarType product_dtype(const torch::Tensor& like) {
+    return lowered(like) ? torch::kBFloat16 : like.scalar_type();
+}
+
+torch::Tensor product_result(const torch::Tensor& y, const torch::Tensor& like) {
+    if (y.scalar_type() == like.scalar_type()) return y;
+    return y.scalar_type() == torch::kBFloat16 && like.scalar_type() == torch::kFloat32
+               ? to_float32(y)
+               : y.to(like.scalar_type());
+}
+
+torch::Tensor weight_grad_product(const torch::Tensor& a, const torch::Tensor& b) {
+    const int64_t rows = a.size(-2), pad = (kRowMultiple - rows % kRowMultiple) % kRowMultiple;
+    if (a.scalar_type() != torch::kBFloat16 || pad == 0)
+        return torch::matmul(a.transpose(-2, -1), b);
+    const auto ap = torch::constant_pad_nd(a, {0, 0, 0, pad});
+    const auto bp = torch::constant_pad_nd(b, {0, 0, 0, pad});
+    return torch::matmul(ap.transpose(-2, -1), bp);
+}
+
+torch::Tensor linear_product(const torch::Tensor& x, const torch::Tensor& w,
+                             const torch::Tensor& b) {
+    if (!lowered(x)) return torch::nn::functional::linear(x, w, b);
+    check_matrix(x);
+    // The bias joins in float32, after the product.
+    auto y = Bf16LinearFn::apply(x, w);
+    return b.defined() ? y.add_(b) : y;
+}
+
+torch::Tensor& add_linear_product_(torch::Tensor& out, const torch::Tensor& x,
+                                   const torch::Tensor& w) {
+    if (!lowered(x)) return out.addmm_(x, w.t());
+    check_matrix(x);
+    return out.add_(Bf16LinearFn::apply(x, w));
+}
+
+}  // namespace nar::model

@@ -1,0 +1,56 @@
+#pragma once
+// Applies `precision` (common/precision.h) at the model's large matrix
+// products: bfloat16 operands, results back in float32, as autocast does, but
+// only at the products (LibTorch 1.13's CPU autocast also hands bf16 to
+// layer_norm, which refuses it). On CPUs with avx512_bf16/AMX,
+// LibTorch runs bf16 products through oneDNN at several times the float32 rate.
+// Thread-local, like autocast: the trainer sets it for its thread.
+#include <torch/torch.h>
+
+#include <string>
+
+#include "common/precision.h"
+
+namespace nar::model {
+
+using Precision = common::Precision;
+
+// Why this machine cannot run bf16 products at speed ("" when it can): LibTorch
+// without oneDNN, or a CPU without avx512_bf16 (oneDNN would emulate it slowly).
+std::string bf16_unsupported_reason();
+
+Precision matmul_precision();
+
+class PrecisionGuard {
+  public:
+    explicit PrecisionGuard(Precision p);
+    ~PrecisionGuard();
+    PrecisionGuard(const PrecisionGuard&) = delete;
+    PrecisionGuard& operator=(const PrecisionGuard&) = delete;
+
+  private:
+    Precision saved_;
+};
+
+// t as a contiguous product operand: bf16 when that is the precision and t is float32.
+torch::Tensor product_operand(const torch::Tensor& t);
+// The dtype product_operand gives a tensor of like's dtype.
+torch::ScalarType product_dtype(const torch::Tensor& like);
+// A product's result back in the activations' dtype.
+torch::Tensor product_result(const torch::Tensor& y, const torch::Tensor& like);
+
+// aᵀ·b over the rows of a and b (T×m, T×n, or batched G×T×·): a weight
+// gradient, whose inner size is the batch's node count. For bf16 operands the
+// rows are zero-padded to a multiple of 32: Debian's oneDNN 2.6.3 AMX kernel
+// dies of SIGILL on some inner-size tails (152×152 outputs with T ≡ 31 mod 32,
+// T ≥ 1311, found by a scan), and a tail-free product has no tail to get wrong.
+torch::Tensor weight_grad_product(const torch::Tensor& a, const torch::Tensor& b);
+
+// x·wᵀ + b (b may be undefined): torch::nn::Linear's product in the current precision.
+torch::Tensor linear_product(const torch::Tensor& x, const torch::Tensor& w,
+                             const torch::Tensor& b);
+// out += x·wᵀ in place (root(X) into agg's output).
+torch::Tensor& add_linear_product_(torch::Tensor& out, const torch::Tensor& x,
+                                   const torch::Tensor& w);
+
+}  // namespace nar::model
