@@ -25,7 +25,10 @@ std::string JobConfig::to_text() const {
 std::string JobConfig::identity_text() const {
     std::string out;
     for (const auto& p : param_table()) {
-        if (p.identity) out += p.key + "=" + get_value(*this, p) + "\n";
+        if (!p.identity) continue;
+        const std::string v = get_value(*this, p);
+        if (p.identity_unless_default && v == p.default_value) continue;
+        out += p.key + "=" + v + "\n";
     }
     return out;
 }

@@ -148,6 +148,7 @@ std::vector<ParamDef> build_table() {
     };
     for (auto& p : t) {
         if (p.key == "threads") p.identity = false;  // never changes the numbers
+        if (p.key == "precision") p.identity_unless_default = true;
     }
     std::sort(t.begin(), t.end(),
               [](const ParamDef& a, const ParamDef& b) { return a.key < b.key; });

@@ -29,6 +29,9 @@ struct ParamDef {
     double max = std::numeric_limits<double>::infinity();
     bool model = false;    // a model::ModelConfig field
     bool identity = true;  // part of the job's identity (config hash, checkpoints)
+    // A key added after sweeps existed: left out of the identity at its default, so
+    // older results, plans and checkpoints keep their config hashes.
+    bool identity_unless_default = false;
 };
 
 const std::vector<ParamDef>& param_table();

@@ -126,6 +126,18 @@ TEST(JobConfig, ThreadsAreNotPartOfTheIdentity) {
     EXPECT_EQ(config_hash(d), config_hash(e));
 }
 
+// precision came after sweeps existed: at its default it stays out of the
+// identity, so older plans, results and checkpoints keep their hashes; bf16 is
+// a different job.
+TEST(JobConfig, PrecisionEntersTheIdentityOnlyWhenSet) {
+    auto a = resolve_job_config({{"study", "nb201-accuracy"}});
+    auto b = resolve_job_config({{"study", "nb201-accuracy"}, {"precision", "bf16"}});
+    EXPECT_EQ(a.identity_text().find("precision"), std::string::npos) << a.identity_text();
+    EXPECT_NE(b.identity_text().find("precision=bf16\n"), std::string::npos);
+    EXPECT_NE(config_hash(a), config_hash(b));
+    EXPECT_NE(a.to_text().find("precision=float32\n"), std::string::npos);  // still recorded
+}
+
 // Walks the table: every key's value survives text -> config -> text, and a
 // sweep file of `key = value` resolves to the same configuration.
 TEST(ParamTable, EveryKeyRoundTripsThroughTextAndSweepFiles) {
