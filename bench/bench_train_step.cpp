@@ -184,8 +184,7 @@ Options parse(int argc, char** argv) {
             o.tasks = split(value());
         } else if (a == "--precision") {
             o.bf16 = nar::common::parse_precision(value()) == nar::model::Precision::BF16;
-            const std::string why = nar::model::bf16_unsupported_reason();
-            if (o.bf16 && !why.empty()) throw nar::common::Error("--precision bf16: " + why);
+            if (o.bf16) nar::model::require_bf16_support("--precision bf16");
         } else if (a == "--profile") {
             o.profile = std::stoi(value());
         } else if (a == "--shapes") {

@@ -56,6 +56,11 @@ std::string bf16_unsupported_reason() {
     return "";
 }
 
+void require_bf16_support(const std::string& what) {
+    const std::string why = bf16_unsupported_reason();
+    if (!why.empty()) throw common::Error(what + ": " + why);
+}
+
 Precision matmul_precision() { return t_precision; }
 
 PrecisionGuard::PrecisionGuard(Precision p) : saved_(t_precision) { t_precision = p; }
@@ -67,13 +72,6 @@ torch::Tensor product_operand(const torch::Tensor& t) {
 
 torch::ScalarType product_dtype(const torch::Tensor& like) {
     return lowered(like) ? torch::kBFloat16 : like.scalar_type();
-}
-
-torch::Tensor product_result(const torch::Tensor& y, const torch::Tensor& like) {
-    if (y.scalar_type() == like.scalar_type()) return y;
-    return y.scalar_type() == torch::kBFloat16 && like.scalar_type() == torch::kFloat32
-               ? to_float32(y)
-               : y.to(like.scalar_type());
 }
 
 torch::Tensor weight_grad_product(const torch::Tensor& a, const torch::Tensor& b) {

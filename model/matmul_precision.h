@@ -18,6 +18,8 @@ using Precision = common::Precision;
 // Why this machine cannot run bf16 products at speed ("" when it can): LibTorch
 // without oneDNN, or a CPU without avx512_bf16 (oneDNN would emulate it slowly).
 std::string bf16_unsupported_reason();
+// A common::Error "<what>: <reason>" when bf16 products cannot run here.
+void require_bf16_support(const std::string& what);
 
 Precision matmul_precision();
 
@@ -36,8 +38,6 @@ class PrecisionGuard {
 torch::Tensor product_operand(const torch::Tensor& t);
 // The dtype product_operand gives a tensor of like's dtype.
 torch::ScalarType product_dtype(const torch::Tensor& like);
-// A product's result back in the activations' dtype.
-torch::Tensor product_result(const torch::Tensor& y, const torch::Tensor& like);
 
 // aᵀ·b over the rows of a and b (T×m, T×n, or batched G×T×·): a weight
 // gradient, whose inner size is the batch's node count. For bf16 operands the

@@ -96,8 +96,7 @@ Trainer::Trainer(const jobs::JobConfig& cfg, const StudyData& data, Communicator
       precision_(common::parse_precision(cfg.precision)),
       device_(cfg.device) {
     if (precision_ == common::Precision::BF16 && device_.is_cpu()) {
-        const std::string why = model::bf16_unsupported_reason();
-        if (!why.empty()) throw Error("precision=bf16 cannot run here: " + why);
+        model::require_bf16_support("precision=bf16 cannot run here");
     }
     if (data_.train.empty()) throw Error("the training split is empty");
     if (data_.val.empty()) throw Error("the validation split is empty");
