@@ -2,7 +2,8 @@
 // replace, forward + backward, at the latency step's shapes (float32, dropout
 // 0.1 where the kernel has one). Interleaved over --repeats rounds; prints
 // min/median/max ms per call.
-// Usage: bench_kernels [--repeats N] [--iters N] [--threads N]
+// Usage: bench_kernels [--repeats N] [--iters N] [--threads N] [--only TEXT]
+//   --only: just the cases whose name contains TEXT (for a profiler)
 #include <torch/torch.h>
 
 #include <algorithm>
@@ -17,6 +18,7 @@
 #include "common/heap.h"
 #include "model/degree_gate.h"
 #include "model/edge_attention.h"
+#include "model/feed_forward.h"
 #include "model/graph_batch.h"
 #include "model/l2_norm_act.h"
 #include "model/norm_act.h"
@@ -108,12 +110,44 @@ Case gate_case(const std::shared_ptr<nar::model::PackedGraph>& g, bool fused) {
     return {std::string("degree gate 1641x512") + (fused ? " fused" : " composite"), run, {}};
 }
 
+// The grouped FFN of a latency block (8 groups, 512 -> 2048 -> 512, dropout
+// 0.1) as the model runs it (NAR_COMPOSITE switches its kernels), beside its
+// six GEMMs alone: the floor.
+Case ffn_case() {
+    auto ffn = std::make_shared<nar::model::FeedForward>(512, 4, 8, true, 0.1);
+    (*ffn)->train();
+    auto x = torch::randn({1641, 512}).requires_grad_(true);
+    auto grad = torch::randn({1641, 512});
+    auto run = [=]() mutable {
+        (*ffn)->forward(x).backward(grad);
+        x.mutable_grad().reset();
+        (*ffn)->zero_grad();
+    };
+    return {"grouped FFN 1641x512, 8 groups", run, {}};
+}
+
+Case ffn_gemms_case() {
+    const auto x = torch::randn({8, 1641, 64}), w1 = torch::randn({8, 64, 256}),
+               h = torch::randn({8, 1641, 256}), w2 = torch::randn({8, 256, 64}),
+               g2 = torch::randn({8, 1641, 64}), g1 = torch::randn({8, 1641, 256});
+    auto run = [=]() {
+        torch::bmm(x, w1);
+        torch::bmm(h, w2);
+        torch::bmm(g2, w2.transpose(1, 2));
+        torch::bmm(h.transpose(1, 2), g2);
+        torch::bmm(g1, w1.transpose(1, 2));
+        torch::bmm(x.transpose(1, 2), g1);
+    };
+    return {"grouped FFN's 6 GEMMs alone", run, {}};
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
     nar::common::select_blas_core(argc, argv);
     nar::common::keep_freed_memory_in_heap();  // as nar does
     int repeats = 5, iters = 10, threads = 1;
+    std::string only;
     for (int i = 1; i + 1 < argc; i += 2) {
         const std::string a = argv[i];
         if (a == "--repeats")
@@ -122,6 +156,8 @@ int main(int argc, char** argv) {
             iters = std::stoi(argv[i + 1]);
         else if (a == "--threads")
             threads = std::stoi(argv[i + 1]);
+        else if (a == "--only")
+            only = argv[i + 1];
         else if (a != "--blas-core") {
             std::fprintf(stderr, "unknown option %s\n", a.c_str());
             return 2;
@@ -144,6 +180,12 @@ int main(int argc, char** argv) {
         cases.push_back(norm_case("LN 1641x512", {1641, 512}, false, 0.0, fused));
         cases.push_back(norm_case("LN+ReLU 8x1641x256", {8, 1641, 256}, true, 0.0, fused));
     }
+    cases.push_back(ffn_case());
+    cases.push_back(ffn_gemms_case());
+    cases.erase(
+        std::remove_if(cases.begin(), cases.end(),
+                       [&](const Case& c) { return c.name.find(only) == std::string::npos; }),
+        cases.end());
     for (auto& c : cases) c.run();  // warm-up
     for (int r = 0; r < repeats; ++r)
         for (auto& c : cases) c.ms.push_back(time_ms(c.run, iters));

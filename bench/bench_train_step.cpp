@@ -212,6 +212,29 @@ double quantile(std::vector<double> v, double q) {
     return v[static_cast<size_t>(q * (v.size() - 1) + 0.5)];
 }
 
+// Thread scaling within each round (the same minutes of this VM's drifting
+// speed): the step's rate at t threads over its rate at the fewest, beside the
+// same ratio of the GEMM ceiling, which bounds it.
+void print_scaling(const std::vector<Config>& configs) {
+    for (const auto& c : configs) {
+        const Config* base = nullptr;  // the same task at its fewest threads
+        for (const auto& o : configs) {
+            if (o.task == c.task && (base == nullptr || o.threads < base->threads)) base = &o;
+        }
+        if (base == &c) continue;
+        std::vector<double> step, ceil;
+        for (size_t r = 0; r < c.rounds.size(); ++r) {
+            step.push_back(base->rounds[r].step() / c.rounds[r].step());
+            ceil.push_back(base->ceilings[r] / c.ceilings[r]);
+        }
+        std::printf(
+            "%s, %d vs %d thread(s), same round: step %.2f/%.2f/%.2fx, GEMM ceiling "
+            "%.2f/%.2f/%.2fx (min/med/max)\n",
+            c.task.c_str(), c.threads, base->threads, quantile(step, 0), quantile(step, 0.5),
+            quantile(step, 1), quantile(ceil, 0), quantile(ceil, 0.5), quantile(ceil, 1));
+    }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -352,6 +375,7 @@ int main(int argc, char** argv) {
                 quantile(opt, 0.5), quantile(cpu, 0.5), gf, quantile(ceil_gfs, 0.5),
                 gf / med_step * 1000, 100.0 * quantile(frac, 0.5));
         }
+        print_scaling(configs);
         std::printf(
             "\nGEMM GF: GFLOP of the step's matrix products (counted, forward + backward); "
             "ceil GF/s: this BLAS running exactly those products alone, measured beside every "

@@ -45,10 +45,10 @@ for r in $(seq "$ROUNDS"); do
     fi
     name=$(sed -n 's/^BLAS core \([^ ]*\).*/\1/p' "$tmp/out")
     sed -n 's/.*up to \([0-9.]*\) cores busy.*/\1/p' "$tmp/out" >>"$tmp/other"
-    # task thr rate step fwd bwd opt cpu gemm_gf ceil_gfs gfs ceil%
-    awk -v core="$run" -v name="$name" '($1=="latency"||$1=="accuracy") && $2 ~ /^[0-9]+$/ {
+    # kernel name task thr rate step fwd bwd opt gemm_gf ceil_gfs ceil% round
+    awk -v core="$run" -v name="$name" -v round="$r" '($1=="latency"||$1=="accuracy") && $2 ~ /^[0-9]+$/ {
         line = $0; gsub(/\/ +/, "/", line); split(line, f, " "); split(f[3], r, "/")
-        print core, name, f[1], f[2], r[2], f[4], f[5], f[6], f[7], f[9], f[10], f[12] }' \
+        print core, name, f[1], f[2], r[2], f[4], f[5], f[6], f[7], f[9], f[10], f[12], round }' \
       "$tmp/out" >>"$tmp/rows"
   done
 done
@@ -75,11 +75,17 @@ if [ -s "$tmp/other" ]; then
 else
   echo "other work during the rounds: none reported (bench_train_step refuses above 0.1 cores)"
 fi
-echo "2-thread scaling (median graphs/s at 2 threads / at 1 thread):"
+# Per round, as the machine's speed drifts between rounds: the step's 2-thread
+# rate over its 1-thread rate, beside the same ratio of the GEMM ceiling.
+echo "2-thread scaling, same round (min/median/max over rounds): step; GEMM ceiling"
+# min/median/max of a column of numbers
+mmm() { sort -g | awk '{ a[NR] = $1 } END { printf "%.2f/%.2f/%.2fx", a[1], a[int((NR + 1) / 2)], a[NR] }'; }
 for key in "${!median[@]}"; do
   set -- $key
-  two="$1 $2 2"
-  if [ "$3" = 1 ] && [ -n "${median[$two]:-}" ]; then
-    awk -v a="${median[$two]}" -v b="${median[$key]}" -v k="$1 $2" 'BEGIN { printf "  %-20s %.2fx\n", k, a / b }'
-  fi
+  if [ "$3" != 1 ] || [ -z "${median[$1 $2 2]:-}" ]; then continue; fi
+  awk -v k="$1 $2" '($1 " " $3) == k { rate[$4, $13] = $5; ceil[$4, $13] = $11; n[$13] = 1 }
+    END { for (r in n) if ((1, r) in rate && (2, r) in rate)
+            print rate[2, r] / rate[1, r], ceil[2, r] / ceil[1, r] }' "$tmp/rows" >"$tmp/ratios"
+  printf '  %-20s %s; %s\n' "$1 $2" "$(cut -d' ' -f1 "$tmp/ratios" | mmm)" \
+    "$(cut -d' ' -f2 "$tmp/ratios" | mmm)"
 done | sort

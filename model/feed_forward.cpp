@@ -1,13 +1,14 @@
 #include "model/feed_forward.h"
 
 #include "model/dropout.h"
+#include "model/grouped_ffn.h"
 #include "model/matmul_precision.h"
 
 namespace nar::model {
 
 FeedForwardImpl::FeedForwardImpl(int64_t dim, int64_t ratio, int64_t groups, bool grouped,
                                  double dropout)
-    : groups_(groups), dropout_(dropout) {
+    : dropout_(dropout) {
     // Both variants register as "up"/"down" so state-dict names do not depend on the switch.
     if (grouped) {
         up_g = register_module("up", GroupLinear(dim, dim * ratio, groups));
@@ -24,13 +25,7 @@ torch::Tensor FeedForwardImpl::forward(const torch::Tensor& x) {
         auto h = fast_relu_dropout(linear_product(x, up_d->weight, up_d->bias), dropout_, train);
         return fast_dropout(linear_product(h, down_d->weight, down_d->bias), dropout_, train);
     }
-    // Up's output chunk k is exactly down's input chunk k, so stay group-major.
-    const int64_t t = x.size(0);
-    const auto xg = x.view({t, groups_, x.size(1) / groups_}).transpose(0, 1);
-    const auto h = up_g->forward_grouped_act(xg, true, dropout_, train, true);
-    return down_g->forward_grouped_act(h, false, dropout_, train, false)
-        .transpose(0, 1)
-        .reshape({t, -1});
+    return grouped_ffn(x, *up_g, *down_g, dropout_, train);
 }
 
 }  // namespace nar::model

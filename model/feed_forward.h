@@ -17,7 +17,6 @@ class FeedForwardImpl : public torch::nn::Module {
     torch::nn::Linear up_d{nullptr}, down_d{nullptr};
 
   private:
-    int64_t groups_;
     double dropout_;
 };
 TORCH_MODULE(FeedForward);

@@ -10,11 +10,12 @@ namespace nar::model {
 
 namespace {
 
-constexpr std::array<std::pair<Kernel, const char*>, 5> kNames = {{{Kernel::Norm, "norm"},
+constexpr std::array<std::pair<Kernel, const char*>, 6> kNames = {{{Kernel::Norm, "norm"},
                                                                    {Kernel::L2, "l2"},
                                                                    {Kernel::Edge, "edge"},
                                                                    {Kernel::Gate, "gate"},
-                                                                   {Kernel::Group, "group"}}};
+                                                                   {Kernel::Group, "group"},
+                                                                   {Kernel::Ffn, "ffn"}}};
 
 }  // namespace
 

@@ -1,7 +1,7 @@
 #pragma once
 // Which fused CPU kernels the model uses (all, by default). NAR_COMPOSITE in
 // the environment names those to replace by their LibTorch composites
-// ("norm,l2,edge,gate,group" or "all"): for A/B benchmarks and for bisecting a
+// ("norm,l2,edge,gate,group,ffn" or "all"): for A/B benchmarks and for bisecting a
 // numerical difference, without a rebuild.
 #include <torch/torch.h>
 
@@ -10,7 +10,7 @@
 
 namespace nar::model {
 
-enum class Kernel { Norm, L2, Edge, Gate, Group };
+enum class Kernel { Norm, L2, Edge, Gate, Group, Ffn };
 
 bool fused_enabled(Kernel k);
 

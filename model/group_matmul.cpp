@@ -4,9 +4,7 @@
 
 #include "model/fused_kernels.h"
 #include "model/matmul_precision.h"
-
-extern "C" int openblas_get_num_threads(void) __attribute__((weak));
-extern "C" void openblas_set_num_threads(int) __attribute__((weak));
+#include "model/one_blas_thread.h"
 
 namespace nar::model {
 
@@ -14,27 +12,6 @@ namespace {
 
 using torch::autograd::AutogradContext;
 using torch::autograd::variable_list;
-
-// OpenBLAS on one thread while our threads each run their own GEMMs: its own
-// pool would otherwise split every call again (or queue the calls behind one
-// another). Restored on exit, exceptions included.
-class OneBlasThread {
-  public:
-    OneBlasThread() {
-        if (openblas_get_num_threads != nullptr && openblas_set_num_threads != nullptr) {
-            saved_ = openblas_get_num_threads();
-            if (saved_ > 1) openblas_set_num_threads(1);
-        }
-    }
-    ~OneBlasThread() {
-        if (saved_ > 1) openblas_set_num_threads(saved_);
-    }
-    OneBlasThread(const OneBlasThread&) = delete;
-    OneBlasThread& operator=(const OneBlasThread&) = delete;
-
-  private:
-    int saved_ = 0;
-};
 
 // out[g] = a[g] · b[g] for every g, whole groups per thread.
 torch::Tensor grouped_product(const torch::Tensor& a, const torch::Tensor& b) {

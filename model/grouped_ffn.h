@@ -1,0 +1,31 @@
+#pragma once
+// The grouped FFN (GFFN) of a block as one autograd Function that works group
+// by group: out_g = drop(LN(drop(relu(LN(x_g·Wu[g] + bu[g]))) · Wd[g] + bd[g])).
+// Per operation, each of the FFN's steps is a pass over a whole 8×T×256
+// tensor (13 MB at the latency batch), between GEMMs that leave it in memory.
+// Here one group's hidden block (T×256, 1.7 MB) goes from its up product
+// through the norm into its down product while it is still in L2, and the
+// input and output are read and written in place of two transposing copies.
+// The hidden is not stored: the backward recomputes it from the saved
+// pre-norm values. On several threads whole groups go to each thread, each
+// with one-thread GEMMs, and nothing waits between the steps of a group.
+// Masks, statistics and gradient partial sums are those of the per-operation
+// path (model/norm_rows.h), which runs instead on more threads than groups,
+// for bf16 products, off the CPU, or with NAR_COMPOSITE=ffn.
+#include <torch/torch.h>
+
+#include "model/group_linear.h"
+
+namespace nar::model {
+
+// x: T×D -> T×D; up: D -> D·ratio, down: D·ratio -> D, with the same groups.
+// The fused Function where grouped_ffn_applies, else grouped_ffn_per_op.
+torch::Tensor grouped_ffn(const torch::Tensor& x, GroupLinearImpl& up, GroupLinearImpl& down,
+                          double p, bool train);
+bool grouped_ffn_applies(const torch::Tensor& x, const GroupLinearImpl& up,
+                         const GroupLinearImpl& down, double p, bool train);
+// One GroupLinear after the other, in the group-major layout.
+torch::Tensor grouped_ffn_per_op(const torch::Tensor& x, GroupLinearImpl& up, GroupLinearImpl& down,
+                                 double p, bool train);
+
+}  // namespace nar::model

@@ -1,0 +1,150 @@
+#include "model/norm_rows.h"
+
+#include <cmath>
+#include <type_traits>
+#include <vector>
+
+#include "model/bf16_bits.h"
+#include "model/row_kernels.h"
+
+namespace nar::model::kernels {
+
+namespace {
+
+// Row r of LN's input as T: x's row itself, or (x + bias) in T written to tmp.
+template <typename T, typename X>
+const T* input_row(const NormInput<T, X>& in, int64_t r, T* tmp) {
+    const X* xr = in.x.row(r);
+    const T* br = in.bias ? in.bias + (r / in.rows_per_group) * in.w : nullptr;
+    if constexpr (std::is_same_v<X, T>) {
+        if (!br) return xr;
+        for (int64_t k = 0; k < in.w; ++k) tmp[k] = xr[k] + br[k];
+    } else {
+        load_row(xr, tmp, in.w);
+        if (br) {
+            for (int64_t k = 0; k < in.w; ++k) tmp[k] += br[k];
+        }
+    }
+    return tmp;
+}
+
+// A Y-typed row as T: itself, or widened into buf.
+template <typename T, typename Y>
+const T* as_t(const Y* p, int64_t w, T* buf) {
+    if constexpr (std::is_same_v<Y, T>) {
+        return p;
+    } else {
+        load_row(p, buf, w);
+        return buf;
+    }
+}
+
+// Where a Y-typed row is computed: in place when Y is T, else in buf and
+// stored (rounded to bf16) by put_row.
+template <typename T, typename Y>
+T* out_row(Y* p, T* buf) {
+    if constexpr (std::is_same_v<Y, T>) {
+        return p;
+    } else {
+        return buf;
+    }
+}
+
+template <typename T, typename Y>
+void put_row(const T* v, Y* p, int64_t w) {
+    if constexpr (!std::is_same_v<Y, T>) store_row(v, p, w);
+}
+
+// tmp: 2·w values of T.
+template <typename T, typename X, typename Y>
+__attribute__((target_clones("avx512f", "avx2", "default"))) void forward_rows(
+    const NormInput<T, X>& in, const T* gamma, const T* beta, RowBlock<Y> y, T* mean, T* rstd,
+    T* tmp, int64_t begin, int64_t end, T eps, const Act& a) {
+    const int64_t w = in.w;
+    for (int64_t r = begin; r < end; ++r) {
+        const T* xr = input_row(in, r, tmp);
+        T* yr = out_row<T>(y.row(r), tmp + w);
+        const T mu = lane_sum(xr, w) / static_cast<T>(w);
+        const T rs = T(1) / std::sqrt(lane_sq_dev(xr, mu, w) / static_cast<T>(w) + eps);
+        mean[r] = mu;
+        rstd[r] = rs;
+        for (int64_t k = 0; k < w; ++k) {
+            T z = (xr[k] - mu) * rs * gamma[k] + beta[k];
+            if (a.relu && !(z > 0)) z = 0;
+            yr[k] = z;
+        }
+        apply_dropout(a, yr, r * w, w);
+        put_row(yr, y.row(r), w);
+    }
+}
+
+// buf: 5·w values of T.
+template <typename T, typename X, typename Y>
+__attribute__((target_clones("avx512f", "avx2", "default"))) void backward_rows(
+    RowBlock<const Y> g, const NormInput<T, X>& in, const T* gamma, const T* beta, const T* mean,
+    const T* rstd, RowBlock<X> gx, T* part, T* buf, int64_t begin, int64_t end, const Act& a) {
+    const int64_t w = in.w;
+    T* gz = buf;
+    T* xh = buf + w;
+    T* tmp = buf + 2 * w;
+    T *gg = part, *gb = part + w, *gbias = part + 2 * w;
+    for (int64_t r = begin; r < end; ++r) {
+        const T* xr = input_row(in, r, tmp);
+        const T* gr = as_t(g.row(r), w, buf + 3 * w);
+        const T mu = mean[r], rs = rstd[r];
+        for (int64_t k = 0; k < w; ++k) {
+            xh[k] = (xr[k] - mu) * rs;
+            T d = gr[k];
+            if (a.relu && !(xh[k] * gamma[k] + beta[k] > 0)) d = 0;
+            gz[k] = d;
+        }
+        apply_dropout(a, gz, r * w, w);
+        for (int64_t k = 0; k < w; ++k) {
+            gg[k] += gz[k] * xh[k];
+            gb[k] += gz[k];
+            gz[k] *= gamma[k];  // now ∂L/∂x̂
+        }
+        const T m1 = lane_sum(gz, w) / static_cast<T>(w);
+        const T m2 = lane_dot(gz, xh, w) / static_cast<T>(w);
+        T* gxr = out_row<T>(gx.row(r), buf + 4 * w);
+        for (int64_t k = 0; k < w; ++k) gxr[k] = rs * (gz[k] - m1 - xh[k] * m2);
+        if (in.bias) {
+            for (int64_t k = 0; k < w; ++k) gbias[k] += gxr[k];
+        }
+        put_row(gxr, gx.row(r), w);
+    }
+}
+
+}  // namespace
+
+template <typename T, typename X, typename Y>
+void norm_rows_forward(const NormInput<T, X>& in, const T* gamma, const T* beta, RowBlock<Y> y,
+                       T* mean, T* rstd, int64_t begin, int64_t end, T eps, const Act& a) {
+    std::vector<T> tmp(static_cast<size_t>(2 * in.w));
+    forward_rows(in, gamma, beta, y, mean, rstd, tmp.data(), begin, end, eps, a);
+}
+
+template <typename T, typename X, typename Y>
+void norm_rows_backward(RowBlock<const Y> gy, const NormInput<T, X>& in, const T* gamma,
+                        const T* beta, const T* mean, const T* rstd, RowBlock<X> gx, T* part,
+                        int64_t begin, int64_t end, const Act& a) {
+    std::vector<T> buf(static_cast<size_t>(5 * in.w));
+    backward_rows(gy, in, gamma, beta, mean, rstd, gx, part, buf.data(), begin, end, a);
+}
+
+// The storage combinations in use: float32 and float64 throughout; bf16 x with
+// float math and a float or bf16 y.
+#define NAR_NORM_ROWS(T, X, Y)                                                                     \
+    template void norm_rows_forward<T, X, Y>(const NormInput<T, X>&, const T*, const T*,           \
+                                             RowBlock<Y>, T*, T*, int64_t, int64_t, T,             \
+                                             const Act&);                                          \
+    template void norm_rows_backward<T, X, Y>(RowBlock<const Y>, const NormInput<T, X>&, const T*, \
+                                              const T*, const T*, const T*, RowBlock<X>, T*,       \
+                                              int64_t, int64_t, const Act&);
+NAR_NORM_ROWS(float, float, float)
+NAR_NORM_ROWS(double, double, double)
+NAR_NORM_ROWS(float, uint16_t, uint16_t)
+NAR_NORM_ROWS(float, uint16_t, float)
+#undef NAR_NORM_ROWS
+
+}  // namespace nar::model::kernels
