@@ -1,6 +1,7 @@
 #pragma once
 // LayerNorm, ReLU and dropout in one pass: y = dropout(act(LN(x)·γ + β)) over
-// the last dimension. The grouped FFN runs this on 8×T×256 activations, where
+// the last dimension. The per-operation grouped FFN (model/grouped_ffn.h) runs
+// this on 8×T×256 activations, where
 // LibTorch's layer_norm, its backward and a separate dropout cost four full
 // passes each way (~35 ms of a 275 ms latency step, bench_train_step
 // --profile). The backward recomputes x̂ and the mask from the saved row
