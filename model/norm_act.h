@@ -2,11 +2,11 @@
 // LayerNorm, ReLU and dropout in one pass: y = dropout(act(LN(x)·γ + β)) over
 // the last dimension. The per-operation grouped FFN (model/grouped_ffn.h) runs
 // this on 8×T×256 activations, where LibTorch's layer_norm, its backward and a
-// separate dropout cost four full passes each way (~35 ms of a 275 ms latency step, bench_train_step
-// --profile). The backward recomputes x̂ and the mask from the saved row
-// statistics and seed, so nothing of the output size is stored. Off the CPU,
-// or for other dtypes, it is the composite of torch's layer_norm and
-// fast_(relu_)dropout, with the same mask.
+// separate dropout cost four full passes each way (~35 ms of a 275 ms latency
+// step, bench_train_step --profile). The backward recomputes x̂ and the mask
+// from the saved row statistics and seed, so nothing of the output size is
+// stored. Off the CPU, or for other dtypes, it is the composite of torch's
+// layer_norm and fast_(relu_)dropout, with the same mask.
 #include <torch/torch.h>
 
 namespace nar::model {
