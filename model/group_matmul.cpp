@@ -3,8 +3,8 @@
 #include <ATen/Parallel.h>
 
 #include "model/fused_kernels.h"
+#include "model/group_threads.h"
 #include "model/matmul_precision.h"
-#include "model/one_blas_thread.h"
 
 namespace nar::model {
 
@@ -16,15 +16,9 @@ using torch::autograd::variable_list;
 // out[g] = a[g] · b[g] for every g, whole groups per thread.
 torch::Tensor grouped_product(const torch::Tensor& a, const torch::Tensor& b) {
     auto out = torch::empty({a.size(0), a.size(1), b.size(2)}, a.options());
-    const OneBlasThread one;
-    at::parallel_for(0, a.size(0), 1, [&](int64_t lo, int64_t hi) {
-        // Grad mode is per thread: off in the caller (inside an autograd
-        // Function), on by default in OpenMP's workers.
-        const torch::NoGradGuard no_grad;
-        for (int64_t g = lo; g < hi; ++g) {
-            auto o = out.select(0, g);
-            at::mm_out(o, a.select(0, g), b.select(0, g));
-        }
+    for_each_group(a.size(0), [&](int64_t g) {
+        auto o = out.select(0, g);
+        at::mm_out(o, a.select(0, g), b.select(0, g));
     });
     return out;
 }

@@ -2,13 +2,11 @@
 
 #include <ATen/Parallel.h>
 
-#include <functional>
-
 #include "model/dropout_mask.h"
 #include "model/fused_kernels.h"
+#include "model/group_threads.h"
 #include "model/matmul_precision.h"
 #include "model/norm_rows.h"
-#include "model/one_blas_thread.h"
 #include "model/row_act.h"
 
 namespace nar::model {
@@ -25,22 +23,6 @@ using torch::autograd::variable_list;
 template <typename T>
 T* ptr(const torch::Tensor& t) {
     return t.data_ptr<T>();
-}
-
-// f(g) for every group: in turn on one thread, else whole groups per thread,
-// each with one-thread GEMMs.
-void for_each_group(int64_t groups, const std::function<void(int64_t)>& f) {
-    if (at::get_num_threads() == 1) {
-        for (int64_t g = 0; g < groups; ++g) f(g);
-        return;
-    }
-    const OneBlasThread one;
-    at::parallel_for(0, groups, 1, [&](int64_t lo, int64_t hi) {
-        // Grad mode is per thread: off in the caller (inside an autograd
-        // Function), on by default in OpenMP's workers.
-        const torch::NoGradGuard no_grad;
-        for (int64_t g = lo; g < hi; ++g) f(g);
-    });
 }
 
 // One GroupLinear's norm over the G·T rows of its G×T×w pre-norm values z

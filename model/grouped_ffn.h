@@ -9,9 +9,9 @@
 // transposing copies. (Tiles of 256 rows, to keep every result in L2, measured
 // slower: smaller GEMMs and accumulated weight gradients cost more than the
 // traffic saved.)
-// The hidden is not stored: the backward recomputes it from the saved
-// pre-norm values. On several threads whole groups go to each thread, each
-// with one-thread GEMMs, and nothing waits between the steps of a group.
+// The backward reads the saved pre-norm values and hidden. On several threads
+// whole groups go to each thread, each with one-thread GEMMs
+// (model/group_threads.h), and nothing waits between the steps of a group.
 // Masks, statistics and gradient partial sums are those of the per-operation
 // path (model/norm_rows.h), which runs instead on more threads than groups,
 // for bf16 products, off the CPU, or with NAR_COMPOSITE=ffn.
