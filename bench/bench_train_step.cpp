@@ -30,6 +30,7 @@
 #include "common/error.h"
 #include "common/h5.h"
 #include "common/heap.h"
+#include "model/gemm.h"
 #include "model/graph_batch.h"
 #include "model/losses.h"
 #include "model/matmul_precision.h"
@@ -252,7 +253,8 @@ int main(int argc, char** argv) {
                     static_cast<long long>(lat.size()), static_cast<long long>(lat_nodes),
                     static_cast<long long>(acc.size()));
         std::printf("%s; %d rounds x %d steps per configuration, interleaved; dropout on\n",
-                    o.bf16 ? "bf16 products (float32 weights and activations)" : "float32",
+                    o.bf16 ? "bf16 products (float32 weights and activations)"
+                           : ("float32, model products on " + nar::model::gemm_library()).c_str(),
                     o.repeats, o.steps);
 
         std::vector<Config> configs;
@@ -300,11 +302,13 @@ int main(int argc, char** argv) {
                 std::printf("%s, %d thread(s): GEMMs of one step\n", c.task.c_str(), c.threads);
                 for (const auto& g : c.gemms) {
                     std::printf("  %s b=%lld m=%lld k=%lld n=%lld %s%s x%lld  %.3f GFLOP\n",
-                                g.batched ? "bmm" : "mm ", static_cast<long long>(g.b),
-                                static_cast<long long>(g.m), static_cast<long long>(g.k),
-                                static_cast<long long>(g.n), g.trans_a ? "T" : "N",
-                                g.trans_b ? "T" : "N", static_cast<long long>(g.count),
-                                g.flops() * g.count / 1e9);
+                                g.batched ? "bmm "
+                                : g.dnnl  ? "dnnl"
+                                          : "mm  ",
+                                static_cast<long long>(g.b), static_cast<long long>(g.m),
+                                static_cast<long long>(g.k), static_cast<long long>(g.n),
+                                g.trans_a ? "T" : "N", g.trans_b ? "T" : "N",
+                                static_cast<long long>(g.count), g.flops() * g.count / 1e9);
                 }
             }
         }
@@ -378,7 +382,8 @@ int main(int argc, char** argv) {
         print_scaling(configs);
         std::printf(
             "\nGEMM GF: GFLOP of the step's matrix products (counted, forward + backward); "
-            "ceil GF/s: this BLAS running exactly those products alone, measured beside every "
+            "ceil GF/s: the same libraries (oneDNN for nar's own products, LibTorch's BLAS for the "
+            "rest) running exactly those products alone, measured beside every "
             "round (median); ceil%%: ceiling time / step time of the same round (median); cpu ms: "
             "process CPU time per step, all threads (median).\n");
     } catch (const std::exception& e) {

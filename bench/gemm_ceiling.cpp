@@ -7,6 +7,8 @@
 #include <cstring>
 #include <mutex>
 
+#include "model/gemm.h"
+
 namespace nar::bench {
 
 namespace {
@@ -39,7 +41,8 @@ struct Nested : at::ObserverContext {};
 std::unique_ptr<at::ObserverContext> observe(const at::RecordFunction& fn) {
     const char* name = fn.name();
     int a = -1;
-    if (!std::strcmp(name, "aten::mm") || !std::strcmp(name, "aten::bmm")) a = 0;
+    const bool dnnl = !std::strcmp(name, "nar::gemm");
+    if (dnnl || !std::strcmp(name, "aten::mm") || !std::strcmp(name, "aten::bmm")) a = 0;
     if (!std::strcmp(name, "aten::addmm") || !std::strcmp(name, "aten::baddbmm") ||
         !std::strcmp(name, "aten::addmm_") || !std::strcmp(name, "aten::baddbmm_")) {
         a = 1;
@@ -54,7 +57,8 @@ std::unique_ptr<at::ObserverContext> observe(const at::RecordFunction& fn) {
     const auto& x = in[a].toTensor();
     const auto& y = in[a + 1].toTensor();
     GemmShape s;
-    s.batched = batched;
+    s.batched = batched && !dnnl;
+    s.dnnl = dnnl;
     const int64_t d = x.dim();
     s.b = batched ? x.size(0) : 1;
     s.m = x.size(d - 2);
@@ -75,7 +79,7 @@ using Clock = std::chrono::steady_clock;
 }  // namespace
 
 bool GemmShape::same(const GemmShape& o) const {
-    return batched == o.batched && b == o.b && m == o.m && k == o.k && n == o.n &&
+    return batched == o.batched && dnnl == o.dnnl && b == o.b && m == o.m && k == o.k && n == o.n &&
            trans_a == o.trans_a && trans_b == o.trans_b;
 }
 
@@ -116,6 +120,8 @@ double ceiling_ms(const std::vector<GemmShape>& shapes, torch::Dtype dtype) {
         const auto run = [&] {
             if (s.batched)
                 torch::bmm_out(c, a, b);
+            else if (s.dnnl)
+                model::gemm_out(c, a, b);
             else
                 torch::mm_out(c, a, b);
         };

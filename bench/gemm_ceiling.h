@@ -1,10 +1,10 @@
 #pragma once
 // The GEMM ceiling of a training step: which matrix products one step makes
 // (counted with a RecordFunction observer on the aten GEMM ops, forward and
-// backward, with their operand layouts), their FLOPs, and how fast this
-// machine's BLAS runs exactly those products on their own. The ceiling time is
-// the floor of any step that does this GEMM work; ceiling_ms / step_ms is the
-// fraction of the machine's limit a step reaches.
+// backward, with their operand layouts; nar's own oneDNN products too), their
+// FLOPs, and how fast the same library runs exactly those products on their own. The ceiling time
+// is the floor of any step that does this GEMM work; ceiling_ms / step_ms is the fraction of the
+// machine's limit a step reaches.
 #include <torch/torch.h>
 
 #include <functional>
@@ -14,6 +14,7 @@ namespace nar::bench {
 
 struct GemmShape {
     bool batched = false;  // bmm/baddbmm (else mm/addmm)
+    bool dnnl = false;     // nar::gemm on oneDNN (model/gemm.h), else LibTorch's BLAS
     int64_t b = 1, m = 0, k = 0, n = 0;
     bool trans_a = false, trans_b = false;  // operand stored transposed
     int64_t count = 0;                      // calls per step

@@ -14,8 +14,8 @@ struct JobResult {
     std::string job_id;
     std::string study;
     JobStatus status = JobStatus::failed;  // done or failed (interrupted: never written)
-    std::string error;              // message when failed
-    std::string config_text;        // resolved config, "key=value" lines
+    std::string error;                     // message when failed
+    std::string config_text;               // resolved config, "key=value" lines
     uint64_t seed = 0;
     std::string config_hash;
     std::string start_time, end_time;  // ISO 8601 UTC
@@ -25,6 +25,7 @@ struct JobResult {
     std::string host;
     std::string code_version;  // nar version + git describe
     std::string blas_core;     // the BLAS kernel the numbers were computed with
+    std::string gemm_library;  // what ran the model's float32 products (model/gemm.h)
     int attempt = 1;
 
     // Test split, in sample order.

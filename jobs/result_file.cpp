@@ -68,6 +68,7 @@ void write_contents(H5File& f, const JobResult& r) {
     f.write_attr_string(root, "host", r.host);
     f.write_attr_string(root, "code_version", r.code_version);
     f.write_attr_string(root, "blas_core", r.blas_core);
+    f.write_attr_string(root, "gemm_library", r.gemm_library);
     f.write_attr_i64(root, "attempt", r.attempt);
     f.write_attr_i64(root, "best_epoch", r.best_epoch);
     f.write_attr_i64(root, "epochs_done", r.epochs_done);
@@ -147,6 +148,7 @@ JobResult read_result(const std::string& path) {
     r.host = str("host");
     r.code_version = str("code_version");
     r.blas_core = str("blas_core");
+    r.gemm_library = str("gemm_library");
     r.attempt = static_cast<int>(i64("attempt", 1));
     r.best_epoch = static_cast<int>(i64("best_epoch", -1));
     r.epochs_done = static_cast<int>(i64("epochs_done", 0));

@@ -5,8 +5,9 @@
 //                            job_id, study, status ("done"|"failed"), error,
 //                            seed (int64), config_hash, start_time, end_time (ISO 8601 UTC),
 //                            wall_seconds (float64), ranks (int64), device, host,
-//                            code_version, blas_core, attempt (int64), best_epoch (int64, 0-based,
-//                            -1 if none), epochs_done (int64), val_metric_name
+//                            code_version, blas_core, gemm_library (what ran the float32
+//                            products: "oneDNN x.y.z" or "BLAS"), attempt (int64), best_epoch
+//                            (int64, 0-based, -1 if none), epochs_done (int64), val_metric_name
 //   /config                scalar string: the resolved config, "key=value" lines
 //   /test/predictions      float64 [n]  model predictions on the test split
 //   /test/targets          float64 [n]  ground truth (latency ms or accuracy)

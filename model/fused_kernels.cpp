@@ -10,12 +10,13 @@ namespace nar::model {
 
 namespace {
 
-constexpr std::array<std::pair<Kernel, const char*>, 6> kNames = {{{Kernel::Norm, "norm"},
+constexpr std::array<std::pair<Kernel, const char*>, 7> kNames = {{{Kernel::Norm, "norm"},
                                                                    {Kernel::L2, "l2"},
                                                                    {Kernel::Edge, "edge"},
                                                                    {Kernel::Gate, "gate"},
                                                                    {Kernel::Group, "group"},
-                                                                   {Kernel::Ffn, "ffn"}}};
+                                                                   {Kernel::Ffn, "ffn"},
+                                                                   {Kernel::Gemm, "gemm"}}};
 
 }  // namespace
 

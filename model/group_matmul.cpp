@@ -3,6 +3,7 @@
 #include <ATen/Parallel.h>
 
 #include "model/fused_kernels.h"
+#include "model/gemm.h"
 #include "model/group_threads.h"
 #include "model/matmul_precision.h"
 
@@ -18,7 +19,7 @@ torch::Tensor grouped_product(const torch::Tensor& a, const torch::Tensor& b) {
     auto out = torch::empty({a.size(0), a.size(1), b.size(2)}, a.options());
     for_each_group(a.size(0), [&](int64_t g) {
         auto o = out.select(0, g);
-        at::mm_out(o, a.select(0, g), b.select(0, g));
+        gemm_out(o, a.select(0, g), b.select(0, g));
     });
     return out;
 }

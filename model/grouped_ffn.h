@@ -9,6 +9,7 @@
 // transposing copies. (Tiles of 256 rows, to keep every result in L2, measured
 // slower: smaller GEMMs and accumulated weight gradients cost more than the
 // traffic saved.)
+// Its GEMMs go through model/gemm.h (oneDNN where nar is built with it).
 // The backward reads the saved pre-norm values and hidden. On several threads
 // whole groups go to each thread, each with one-thread GEMMs
 // (model/group_threads.h), and nothing waits between the steps of a group.

@@ -3,6 +3,7 @@
 #include "common/blas_core.h"
 #include "common/error.h"
 #include "model/bf16_cast.h"
+#include "model/gemm.h"
 
 namespace nar::model {
 
@@ -40,6 +41,55 @@ struct Bf16LinearFn : torch::autograd::Function<Bf16LinearFn> {
         return {gx, gw};
     }
 };
+
+// y = x·wᵀ (+ b) with both passes' products through gemm_out: autograd's own
+// addmm backward would run them on LibTorch's BLAS. No bias is an empty b
+// (autograd::Function takes no undefined inputs).
+struct LinearFn : torch::autograd::Function<LinearFn> {
+    static torch::Tensor forward(AutogradContext* ctx, const torch::Tensor& x,
+                                 const torch::Tensor& w, const torch::Tensor& b) {
+        const bool bias = b.numel() > 0;
+        auto y = bias ? b.expand({x.size(0), w.size(0)}).contiguous()
+                      : torch::empty({x.size(0), w.size(0)}, x.options());
+        gemm_out(y, x, w.t(), bias ? 1.0f : 0.0f);
+        ctx->save_for_backward({x, w});
+        ctx->saved_data["bias"] = bias;
+        return y;
+    }
+    static variable_list backward(AutogradContext* ctx, variable_list grads) {
+        const auto saved = ctx->get_saved_variables();
+        const auto& g = grads[0];
+        torch::Tensor gx, gw, gb;
+        if (ctx->needs_input_grad(0)) gx = gemm(g, saved[1]);
+        if (ctx->needs_input_grad(1)) gw = gemm(g.t(), saved[0]);
+        if (ctx->saved_data["bias"].toBool() && ctx->needs_input_grad(2)) gb = g.sum(0);
+        return {gx, gw, gb};
+    }
+};
+
+// out += x·wᵀ in place (root's product into agg's output), as LinearFn.
+struct AddLinearFn : torch::autograd::Function<AddLinearFn> {
+    static torch::Tensor forward(AutogradContext* ctx, torch::Tensor out, const torch::Tensor& x,
+                                 const torch::Tensor& w) {
+        gemm_out(out, x, w.t(), 1.0f);
+        ctx->mark_dirty({out});
+        ctx->save_for_backward({x, w});
+        return out;
+    }
+    static variable_list backward(AutogradContext* ctx, variable_list grads) {
+        const auto saved = ctx->get_saved_variables();
+        const auto& g = grads[0];
+        torch::Tensor gx, gw;
+        if (ctx->needs_input_grad(1)) gx = gemm(g, saved[1]);
+        if (ctx->needs_input_grad(2)) gw = gemm(g.t(), saved[0]);
+        return {g, gx, gw};
+    }
+};
+
+// The float32 products of a T×D input that gemm_out would give to oneDNN.
+bool on_dnnl(const torch::Tensor& x, const torch::Tensor& w) {
+    return x.dim() == 2 && w.dim() == 2 && gemm_uses_dnnl(x) && w.scalar_type() == x.scalar_type();
+}
 
 bool lowered(const torch::Tensor& t) {
     return t_precision == Precision::BF16 && t.scalar_type() == torch::kFloat32;
@@ -85,7 +135,11 @@ torch::Tensor weight_grad_product(const torch::Tensor& a, const torch::Tensor& b
 
 torch::Tensor linear_product(const torch::Tensor& x, const torch::Tensor& w,
                              const torch::Tensor& b) {
-    if (!lowered(x)) return torch::nn::functional::linear(x, w, b);
+    if (!lowered(x)) {
+        if (on_dnnl(x, w) && (!b.defined() || b.scalar_type() == x.scalar_type()))
+            return LinearFn::apply(x, w, b.defined() ? b : torch::empty({0}, x.options()));
+        return torch::nn::functional::linear(x, w, b);
+    }
     check_matrix(x);
     // The bias joins in float32, after the product.
     auto y = Bf16LinearFn::apply(x, w);
@@ -94,7 +148,13 @@ torch::Tensor linear_product(const torch::Tensor& x, const torch::Tensor& w,
 
 torch::Tensor& add_linear_product_(torch::Tensor& out, const torch::Tensor& x,
                                    const torch::Tensor& w) {
-    if (!lowered(x)) return out.addmm_(x, w.t());
+    if (!lowered(x)) {
+        if (on_dnnl(x, w) && out.scalar_type() == x.scalar_type()) {
+            out = AddLinearFn::apply(out, x, w);
+            return out;
+        }
+        return out.addmm_(x, w.t());
+    }
     check_matrix(x);
     return out.add_(Bf16LinearFn::apply(x, w));
 }

@@ -20,6 +20,7 @@
 #include "jobs/params.h"
 #include "jobs/result_file.h"
 #include "jobs/study.h"
+#include "model/gemm.h"
 #include "model/model_io.h"
 #include "runner/mpi_env.h"
 #include "runner/study_data.h"
@@ -137,6 +138,7 @@ JobOutcome run_job(const jobs::JobSpec& spec, Communicator& comm, const JobOptio
     r.code_version = common::version() + " (" + common::git_describe() + ")";
     r.attempt = opts.attempt;
     r.blas_core = common::blas_core_name();
+    r.gemm_library = model::gemm_library();
     const std::string ckpt = checkpoint_path_for(spec.result_path);
     try {
         auto params = spec.params;
@@ -157,8 +159,8 @@ JobOutcome run_job(const jobs::JobSpec& spec, Communicator& comm, const JobOptio
         StudyData data = load_study_data(cfg);
         if (leader) {
             for (auto& note : data.notes) print_note(spec.id, note, !opts.log_path.empty());
-            spdlog::info("[{}] {}; matrix products {}", spec.id, common::blas_core_summary(),
-                         cfg.precision);
+            spdlog::info("[{}] {}; matrix products {} ({})", spec.id, common::blas_core_summary(),
+                         cfg.precision, model::gemm_library());
             spdlog::info("[{}] {} train / {} val / {} test samples, {} rank(s)", spec.id,
                          data.train.size(), data.val.size(), data.test.size(), comm.size());
         }

@@ -2,7 +2,7 @@
 # Installs nar's build and run dependencies from Debian's packages (Debian 12).
 # Skips apt entirely when everything is already there.
 set -euo pipefail
-PKGS=(g++ cmake ninja-build pkg-config libtorch-dev libopenblas0-pthread
+PKGS=(g++ cmake ninja-build pkg-config libtorch-dev libopenblas0-pthread libdnnl-dev
       libopenmpi-dev openmpi-bin libhdf5-dev libonnx-dev libprotobuf-dev protobuf-compiler
       libcli11-dev libspdlog-dev libgtest-dev libtomlplusplus-dev
       librsvg2-bin libpng-dev)  # the report test renders a chart to PNG

@@ -43,6 +43,7 @@ TEST(ResultFile, RoundTripKeepsEveryField) {
     EXPECT_EQ(back.device, "cpu");
     EXPECT_EQ(back.host, "node1");
     EXPECT_EQ(back.code_version, r.code_version);
+    EXPECT_EQ(back.gemm_library, "oneDNN 2.6.3");
     EXPECT_EQ(back.attempt, 1);
     EXPECT_EQ(back.predictions, r.predictions);
     EXPECT_EQ(back.targets, r.targets);
@@ -64,9 +65,10 @@ TEST(ResultFile, LayoutIsTheDocumentedOne) {
     const std::string path = (dir / "r.h5").string();
     write_result(path, sample_result("t/r00", "nnlqp-in-domain", 0.03));
     nar::common::H5File f(path, nar::common::H5File::Mode::Read);
-    for (const char* a : {"job_id", "study", "status", "error", "seed", "config_hash", "start_time",
-                          "end_time", "wall_seconds", "ranks", "device", "host", "code_version",
-                          "attempt", "best_epoch", "epochs_done", "val_metric_name"}) {
+    for (const char* a :
+         {"job_id", "study", "status", "error", "seed", "config_hash", "start_time", "end_time",
+          "wall_seconds", "ranks", "device", "host", "code_version", "blas_core", "gemm_library",
+          "attempt", "best_epoch", "epochs_done", "val_metric_name"}) {
         EXPECT_TRUE(f.has_attr("/", a)) << a;
     }
     EXPECT_EQ(f.read_attr_string("/", "status"), "done");

@@ -32,6 +32,7 @@ inline JobResult sample_result(const std::string& id, const std::string& study, 
     r.device = "cpu";
     r.host = "node1";
     r.code_version = "0.1.0 (test)";
+    r.gemm_library = "oneDNN 2.6.3";
     r.attempt = 1;
     r.predictions = {1.0, 2.5, 3.25};
     r.targets = {1.1, 2.0, 3.0};

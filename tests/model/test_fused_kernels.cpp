@@ -169,8 +169,9 @@ TEST(L2NormReluDropout, RepeatableInFloat32) {
 TEST(FusedKernels, CompositeSwitchNamesKernelsAndRejectsUnknownOnes) {
     EXPECT_TRUE(parse_composite("").empty());
     EXPECT_EQ(parse_composite("l2,edge"), (std::vector<Kernel>{Kernel::L2, Kernel::Edge}));
-    EXPECT_EQ(parse_composite("all").size(), 6u);
+    EXPECT_EQ(parse_composite("all").size(), 7u);
     EXPECT_EQ(parse_composite("ffn"), (std::vector<Kernel>{Kernel::Ffn}));
+    EXPECT_EQ(parse_composite("gemm"), (std::vector<Kernel>{Kernel::Gemm}));
     EXPECT_EQ(parse_composite("group"), (std::vector<Kernel>{Kernel::Group}));
     try {
         parse_composite("norm,nrom");

@@ -1,5 +1,5 @@
-// precision (common/precision.h, model/matmul_precision.h): float32 leaves the
-// products exactly as torch::nn::Linear computes them; bf16 really runs them in
+// precision (common/precision.h, model/matmul_precision.h): float32 computes the
+// products as torch::nn::Linear does (to rounding, on oneDNN); bf16 really runs them in
 // bfloat16 (results differ from float32, by no more than bf16 rounding), hands
 // float32 results and float32 gradients back, and the guard restores the setting.
 #include <gtest/gtest.h>
@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "common/precision.h"
+#include "model/gemm.h"
 #include "model/graph_batch.h"
 #include "model/matmul_precision.h"
 #include "model/norm_act.h"
@@ -71,16 +72,20 @@ TEST(Precision, GuardNestsAndRestores) {
     EXPECT_EQ(matmul_precision(), Precision::Float32);
 }
 
-TEST(Precision, Float32IsExactlyTorchLinear) {
+TEST(Precision, Float32IsTorchLinear) {
     torch::manual_seed(3);
     const auto x = torch::randn({37, 24}), w = torch::randn({16, 24}), b = torch::randn({16});
     const auto r = torch::randn({16, 24});
-    EXPECT_TRUE(torch::equal(linear_product(x, w, b), torch::nn::functional::linear(x, w, b)));
     auto out = linear_product(x, w, b);
     auto ref = torch::nn::functional::linear(x, w, b);
+    // Through oneDNN (model/gemm.h) the sums are ordered differently: equal to rounding.
+    const auto same = [](const torch::Tensor& a, const torch::Tensor& e) {
+        return built_with_dnnl() ? torch::allclose(a, e, 1e-5, 1e-5) : torch::equal(a, e);
+    };
+    EXPECT_TRUE(same(out, ref));
     add_linear_product_(out, x, r);
     ref.addmm_(x, r.t());
-    EXPECT_TRUE(torch::equal(out, ref));
+    EXPECT_TRUE(same(out, ref));
 }
 
 TEST(Precision, Float64IsNeverLowered) {

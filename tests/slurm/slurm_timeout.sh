@@ -6,7 +6,7 @@
 # warning comes 0-30 s into each 60 s allocation.
 NAR=$1 SRC=$2
 source "$(dirname "$0")/slurm_common.sh"
-write_sweep "$WORK/s.toml" 1 130 256
+write_sweep "$WORK/s.toml" 1 260 256
 OUT=$WORK/out
 t0=$(now)
 "$NAR" slurm submit "$WORK/s.toml" --out "$OUT" --nodes 1 --gpus-per-node 2 --time 00:01:00 \
