@@ -40,7 +40,7 @@ Operand operand_of(const torch::Tensor& t) {
 // thread is in oneDNN's sgemm. Delivered there, they corrupted the heap: the
 // SIGTERM sweep test (tests/integration/real_sweep_faults.sh) aborted in 3 of
 // 26 runs with "corrupted size vs. prev_size" in a free inside dnnl_sgemm, and
-// in 0 of 30 with the signals held (0 of 20 with OpenBLAS). Why, we could not
+// in 0 of 60 with the signals held (0 of 20 with OpenBLAS). Why, we could not
 // find: a standalone loop of 25 million dnnl_sgemm calls took 190,000 signals
 // without harm. Held, a signal waits at most one product.
 sigset_t stop_signals() {
