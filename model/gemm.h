@@ -2,8 +2,8 @@
 // The model's own matrix products: C = A·B + beta·C on 2-D CPU matrices.
 // float32 goes through oneDNN's sgemm when nar is built with it and the
 // "gemm" kernel is on (NAR_COMPOSITE=gemm turns it off): on this project's
-// AVX-512 machine it ran the step's products 5-35% faster than OpenBLAS with
-// cold operands and 7-40% with warm ones (README, "What changed for speed").
+// AVX-512 machine it ran the step's products 2-37% faster than OpenBLAS with
+// cold operands and 5-39% with warm ones (README, "What changed for speed").
 // Everything else goes through LibTorch (at::mm_out / addmm_).
 #include <torch/torch.h>
 
