@@ -6,6 +6,7 @@
 #include <pthread.h>
 
 #include <csignal>
+#include <sstream>
 
 #include "common/error.h"
 #include "model/fused_kernels.h"
@@ -65,9 +66,10 @@ struct SignalsHeld {
 // caller or MPI's threads take them. libgomp keeps its workers; a larger pool
 // has new ones, so this runs again when the thread count grows.
 void hold_signals_in_workers() {
+    if (at::in_parallel_region()) return;  // this thread is a worker, or runs alone
     static int held_for = 1;
     const int n = at::get_num_threads();
-    if (n <= held_for || at::in_parallel_region()) return;
+    if (n <= held_for) return;
 #pragma omp parallel num_threads(n)
     {
         if (omp_get_thread_num() != 0) {
@@ -82,9 +84,9 @@ void hold_signals_in_workers() {
 void check(const torch::Tensor& c, const torch::Tensor& a, const torch::Tensor& b) {
     if (a.dim() != 2 || b.dim() != 2 || c.dim() != 2 || a.size(1) != b.size(0) ||
         c.size(0) != a.size(0) || c.size(1) != b.size(1)) {
-        throw common::Error("gemm: shapes " + std::to_string(a.dim()) + "-D x " +
-                            std::to_string(b.dim()) + "-D do not multiply into " +
-                            std::to_string(c.dim()) + "-D");
+        std::ostringstream m;
+        m << "gemm: " << a.sizes() << " x " << b.sizes() << " does not multiply into " << c.sizes();
+        throw common::Error(m.str());
     }
 }
 
@@ -130,8 +132,7 @@ void gemm_out(torch::Tensor& c, const torch::Tensor& a, const torch::Tensor& b, 
     if (beta == 0) {
         at::mm_out(c, a, b);
     } else {
-        if (beta != 1) c.mul_(beta);
-        c.addmm_(a, b);
+        c.addmm_(a, b, beta);
     }
 }
 

@@ -11,8 +11,9 @@
 
 namespace nar::model {
 
-// c = a·b + beta·c. a, b may be transposed views (unit stride in either
-// dimension); c must be row-major (unit column stride). Shapes are checked.
+// c = a·b + beta·c. oneDNN takes a, b as they lie when each has unit stride in
+// one dimension (transposed views, column blocks) and c when it is row-major;
+// other layouts go to LibTorch. Shapes are checked (common::Error).
 void gemm_out(torch::Tensor& c, const torch::Tensor& a, const torch::Tensor& b, float beta = 0);
 
 // a·b into a new row-major tensor.
