@@ -11,7 +11,7 @@
 //          [--blas-core auto|keep|NAME] [--shapes] [--profile STEPS]
 //          [--optimizer flat|torch]
 //          [--fixtures DIR]
-// Run with OMP_WAIT_POLICY=PASSIVE, or idle OpenMP threads spin between steps.
+// nar's start-up sets the thread-pool settings (common/thread_pools.h) as for nar.
 #include <torch/torch.h>
 
 #include <algorithm>
@@ -299,16 +299,25 @@ int main(int argc, char** argv) {
                 }
             }
             if (o.shapes) {
-                std::printf("%s, %d thread(s): GEMMs of one step\n", c.task.c_str(), c.threads);
-                for (const auto& g : c.gemms) {
-                    std::printf("  %s b=%lld m=%lld k=%lld n=%lld %s%s x%lld  %.3f GFLOP\n",
-                                g.batched ? "bmm "
-                                : g.dnnl  ? "dnnl"
-                                          : "mm  ",
-                                static_cast<long long>(g.b), static_cast<long long>(g.m),
-                                static_cast<long long>(g.k), static_cast<long long>(g.n),
-                                g.trans_a ? "T" : "N", g.trans_b ? "T" : "N",
-                                static_cast<long long>(g.count), g.flops() * g.count / 1e9);
+                std::printf(
+                    "%s, %d thread(s): GEMMs of one step (alone: best warm time of the "
+                    "calls, run on their own)\n",
+                    c.task.c_str(), c.threads);
+                const auto alone =
+                    nar::bench::alone_ms(c.gemms, o.bf16 ? torch::kBFloat16 : torch::kFloat32);
+                for (size_t i = 0; i < c.gemms.size(); ++i) {
+                    const auto& g = c.gemms[i];
+                    std::printf(
+                        "  %s b=%lld m=%lld k=%lld n=%lld %s%s x%lld  %.3f GFLOP  alone "
+                        "%.2f ms\n",
+                        g.batched ? "bmm "
+                        : g.dnnl  ? "dnnl"
+                                  : "mm  ",
+                        static_cast<long long>(g.b), static_cast<long long>(g.m),
+                        static_cast<long long>(g.k), static_cast<long long>(g.n),
+                        g.trans_a ? "T" : "N", g.trans_b ? "T" : "N",
+                        static_cast<long long>(g.count), g.flops() * g.count / 1e9,
+                        alone[i] * g.count);
                 }
             }
         }
@@ -383,7 +392,8 @@ int main(int argc, char** argv) {
         std::printf(
             "\nGEMM GF: GFLOP of the step's matrix products (counted, forward + backward); "
             "ceil GF/s: the same libraries (oneDNN for nar's own products, LibTorch's BLAS for the "
-            "rest) running exactly those products alone, measured beside every "
+            "rest) running exactly those products alone (on several threads each at the better of "
+            "the library's threading and one call per thread), measured beside every "
             "round (median); ceil%%: ceiling time / step time of the same round (median); cpu ms: "
             "process CPU time per step, all threads (median).\n");
     } catch (const std::exception& e) {

@@ -27,6 +27,12 @@ std::vector<GemmShape> count_gemms(const std::function<void()>& fn);
 
 double total_gflop(const std::vector<GemmShape>& shapes);
 
+// Best time (ms) of one call of each shape, run alone and warm. On several
+// threads: the better of the library's own threading and one thread per call
+// (a thread's share of count >= threads calls side by side).
+std::vector<double> alone_ms(const std::vector<GemmShape>& shapes,
+                             torch::Dtype dtype = torch::kFloat32);
+
 // Best time (ms) of all the step's GEMMs run back to back in isolation, with
 // the current thread setting: min over reps of each shape, times its count.
 double ceiling_ms(const std::vector<GemmShape>& shapes, torch::Dtype dtype = torch::kFloat32);

@@ -15,6 +15,7 @@ namespace nar::common {
 
 struct EnvSetting {
     std::string name, value;
+    std::string unless = "";  // not added where the user set this variable (its partner)
 };
 
 // The settings, each declared once: threads sleep instead of spinning.
@@ -23,7 +24,8 @@ const std::vector<EnvSetting>& thread_pool_settings();
 // Names the settings nar added (comma-separated), for the re-executed process.
 constexpr const char* kThreadPoolMarker = "NAR_THREAD_POOLS";
 
-// Those of thread_pool_settings() that `getenv` does not set (unset or empty).
+// Those of thread_pool_settings() that `getenv` does not set (unset or empty),
+// less those whose `unless` variable it sets.
 std::vector<EnvSetting> missing_thread_pool_settings(
     const std::function<const char*(const char*)>& getenv);
 

@@ -1,6 +1,7 @@
 #include "model/degree_gate.h"
 
 #include <ATen/Parallel.h>
+#include <ATen/record_function.h>
 
 #include <algorithm>
 #include <vector>
@@ -101,6 +102,7 @@ torch::Tensor degree_gate(const torch::Tensor& x, const torch::Tensor& degree,
     // Many distinct degrees (no gain from sharing): the composite.
     if (values.size(0) * 4 > x.size(0)) return degree_gate_reference(x, degree, deg);
     const auto gate = torch::sigmoid(deg(values.unsqueeze(1)));  // U×D, autograd as usual
+    RECORD_FUNCTION("nar::scale_rows", std::vector<c10::IValue>({x}));
     return ScaleRowsFn::apply(x, gate, which.contiguous());
 }
 

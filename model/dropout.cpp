@@ -2,6 +2,7 @@
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <ATen/Parallel.h>
+#include <ATen/record_function.h>
 
 #include <cmath>
 #include <cstdint>
@@ -131,12 +132,14 @@ uint64_t draw_dropout_seed() {
 torch::Tensor fast_dropout(const torch::Tensor& x, double p, bool train) {
     if (!train || p <= 0) return x;
     if (!supported(x) || p >= 1) return torch::dropout(x, p, train);
+    RECORD_FUNCTION("nar::dropout", std::vector<c10::IValue>({x}));
     return DropoutFn::apply(x, p, false);
 }
 
 torch::Tensor fast_relu_dropout(const torch::Tensor& x, double p, bool train) {
     if (!train || p <= 0) return torch::relu(x);
     if (!supported(x) || p >= 1) return torch::dropout(torch::relu(x), p, train);
+    RECORD_FUNCTION("nar::relu_dropout", std::vector<c10::IValue>({x}));
     return DropoutFn::apply(x, p, true);
 }
 

@@ -1,6 +1,7 @@
 #include "model/edge_attention.h"
 
 #include <ATen/Parallel.h>
+#include <ATen/record_function.h>
 
 #include "model/fused_kernels.h"
 #include "model/row_kernels.h"
@@ -172,6 +173,7 @@ torch::Tensor edge_attention(const torch::Tensor& s, const torch::Tensor& x, con
                        g.weight.scalar_type() == t && s.dim() == 2 && x.sizes() == s.sizes() &&
                        g.row_ptr.defined();
     if (!fused) return edge_attention_reference(s, x, g, scale);
+    RECORD_FUNCTION("nar::edge_attention", std::vector<c10::IValue>({s}));
     return EdgeAttentionFn::apply(s, x, g.weight.contiguous(), g.row_ptr, g.src, g.dst, g.src_ptr,
                                   g.by_src, scale);
 }

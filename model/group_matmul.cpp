@@ -1,6 +1,7 @@
 #include "model/group_matmul.h"
 
 #include <ATen/Parallel.h>
+#include <ATen/record_function.h>
 
 #include "model/fused_kernels.h"
 #include "model/gemm.h"
@@ -55,6 +56,7 @@ torch::Tensor group_matmul(const torch::Tensor& x, const torch::Tensor& w) {
     const bool bf16 = x.scalar_type() == torch::kBFloat16 && x.is_cpu();
     const bool fast = fused_applies(Kernel::Group, x) && at::get_num_threads() > 1;
     if (!shapes || !(bf16 || fast) || at::in_parallel_region()) return torch::bmm(x, w);
+    RECORD_FUNCTION("nar::group_matmul", std::vector<c10::IValue>({x}));
     return GroupMatmulFn::apply(x.contiguous(), w.contiguous());
 }
 

@@ -1,6 +1,7 @@
 #include "model/grouped_ffn.h"
 
 #include <ATen/Parallel.h>
+#include <ATen/record_function.h>
 
 #include "model/dropout_mask.h"
 #include "model/fused_kernels.h"
@@ -193,6 +194,7 @@ torch::Tensor grouped_ffn(const torch::Tensor& x, GroupLinearImpl& up, GroupLine
                           double p, bool train) {
     if (!grouped_ffn_applies(x, up, down, p, train))
         return grouped_ffn_per_op(x, up, down, p, train);
+    RECORD_FUNCTION("nar::grouped_ffn", std::vector<c10::IValue>({x}));
     return GroupedFfnFn::apply(x.contiguous(), up.weight.contiguous(), up.bias.contiguous(),
                                up.norm->weight, up.norm->bias, down.weight.contiguous(),
                                down.bias.contiguous(), down.norm->weight, down.norm->bias,

@@ -1,6 +1,7 @@
 #include "model/l2_norm_act.h"
 
 #include <ATen/Parallel.h>
+#include <ATen/record_function.h>
 
 #include <algorithm>
 #include <cmath>
@@ -114,6 +115,7 @@ torch::Tensor l2norm_relu_dropout_reference(const torch::Tensor& v, double eps, 
 torch::Tensor l2norm_relu_dropout(const torch::Tensor& v, double eps, double p, bool train) {
     if (!fused_applies(Kernel::L2, v) || v.dim() != 2 || (train && p >= 1))
         return l2norm_relu_dropout_reference(v, eps, p, train);
+    RECORD_FUNCTION("nar::l2_norm_act", std::vector<c10::IValue>({v}));
     return L2NormActFn::apply(v, eps, p, train);
 }
 

@@ -1,6 +1,7 @@
 #include "model/norm_act.h"
 
 #include <ATen/Parallel.h>
+#include <ATen/record_function.h>
 
 #include <cmath>
 #include <cstdint>
@@ -161,6 +162,7 @@ torch::Tensor norm_act_dropout(const torch::Tensor& x, const torch::Tensor& gamm
     if (!fused) {
         return norm_act_dropout_reference(x, gamma, beta, eps, relu, p, train, bias, out_type);
     }
+    RECORD_FUNCTION("nar::norm_act", std::vector<c10::IValue>({x}));
     // An autograd Function cannot take an undefined tensor: "no bias" is 0 elements.
     return NormActFn::apply(x, gamma.contiguous(), beta.contiguous(),
                             bias.defined() ? bias.contiguous() : torch::empty({0}, gamma.options()),

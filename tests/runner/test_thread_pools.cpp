@@ -30,22 +30,38 @@ struct FakeEnv {
 
 TEST(ThreadPools, AllMissingFromAnEmptyEnvironment) {
     const auto missing = missing_thread_pool_settings(FakeEnv{});
-    ASSERT_EQ(missing.size(), 2u);
+    ASSERT_EQ(missing.size(), 3u);
     EXPECT_EQ(missing[0].name, "OMP_WAIT_POLICY");
     EXPECT_EQ(missing[0].value, "PASSIVE");
-    EXPECT_EQ(missing[1].name, "OPENBLAS_THREAD_TIMEOUT");
-    EXPECT_EQ(missing[1].value, "4");
+    EXPECT_EQ(missing[1].name, "GOMP_SPINCOUNT");
+    EXPECT_EQ(missing[1].value, "3000");
+    EXPECT_EQ(missing[2].name, "OPENBLAS_THREAD_TIMEOUT");
+    EXPECT_EQ(missing[2].value, "4");
 }
 
 TEST(ThreadPools, UsersValueIsKeptAndEmptyCountsAsUnset) {
     FakeEnv env;
-    env.vars["OMP_WAIT_POLICY"] = "ACTIVE";
+    env.vars["GOMP_SPINCOUNT"] = "50";
     env.vars["OPENBLAS_THREAD_TIMEOUT"] = "";
-    const auto missing = missing_thread_pool_settings(env);
-    ASSERT_EQ(missing.size(), 1u);
-    EXPECT_EQ(missing[0].name, "OPENBLAS_THREAD_TIMEOUT");
+    auto missing = missing_thread_pool_settings(env);
+    ASSERT_EQ(missing.size(), 2u);
+    EXPECT_EQ(missing[0].name, "OMP_WAIT_POLICY");  // the user's spin count wins over it
+    EXPECT_EQ(missing[1].name, "OPENBLAS_THREAD_TIMEOUT");
     env.vars["OPENBLAS_THREAD_TIMEOUT"] = "10";
+    env.vars["OMP_WAIT_POLICY"] = "ACTIVE";
     EXPECT_TRUE(missing_thread_pool_settings(env).empty());
+}
+
+// libgomp takes GOMP_SPINCOUNT over the wait policy: nar's spin count would
+// turn a user's PASSIVE (or ACTIVE) into something else.
+TEST(ThreadPools, UsersWaitPolicyMeansNoSpinCountOfOurs) {
+    for (const char* policy : {"PASSIVE", "ACTIVE"}) {
+        FakeEnv env;
+        env.vars["OMP_WAIT_POLICY"] = policy;
+        const auto missing = missing_thread_pool_settings(env);
+        ASSERT_EQ(missing.size(), 1u) << policy;
+        EXPECT_EQ(missing[0].name, "OPENBLAS_THREAD_TIMEOUT");
+    }
 }
 
 TEST(ThreadPools, SummarySaysWhoSetEach) {
@@ -54,9 +70,11 @@ TEST(ThreadPools, SummarySaysWhoSetEach) {
     env.vars["OPENBLAS_THREAD_TIMEOUT"] = "4";
     env.vars[nar::common::kThreadPoolMarker] = "OPENBLAS_THREAD_TIMEOUT";
     EXPECT_EQ(thread_pool_summary(env),
-              "OMP_WAIT_POLICY=ACTIVE (yours), OPENBLAS_THREAD_TIMEOUT=4 (nar)");
+              "OMP_WAIT_POLICY=ACTIVE (yours), GOMP_SPINCOUNT=(unset) (yours), "
+              "OPENBLAS_THREAD_TIMEOUT=4 (nar)");
     EXPECT_EQ(thread_pool_summary(FakeEnv{}),
-              "OMP_WAIT_POLICY=(unset) (yours), OPENBLAS_THREAD_TIMEOUT=(unset) (yours)");
+              "OMP_WAIT_POLICY=(unset) (yours), GOMP_SPINCOUNT=(unset) (yours), "
+              "OPENBLAS_THREAD_TIMEOUT=(unset) (yours)");
 }
 
 // at::parallel_for is expanded inline in our objects: compiled without OpenMP
