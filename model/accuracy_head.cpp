@@ -1,6 +1,7 @@
 #include "model/accuracy_head.h"
 
 #include "model/init.h"
+#include "model/matmul_precision.h"
 
 namespace nar::model {
 
@@ -15,9 +16,12 @@ AccuracyHeadImpl::AccuracyHeadImpl(int64_t dim, int64_t fc_hidden, int64_t layer
 
 torch::Tensor AccuracyHeadImpl::forward(const std::vector<torch::Tensor>& layer_means,
                                         Trace* trace) {
-    const auto c = torch::cat(layer_means, 1);                                 // B×LD
-    const auto w = torch::sigmoid(fusion_out(torch::relu(fusion_hidden(c))));  // B×L
-    const auto g = (torch::stack(layer_means, 1) * w.unsqueeze(2)).sum(1);     // B×D
+    const auto c = torch::cat(layer_means, 1);  // B×LD
+    const auto hidden =
+        torch::relu(linear_at_own_precision(c, fusion_hidden->weight, fusion_hidden->bias));
+    const auto w = torch::sigmoid(
+        linear_at_own_precision(hidden, fusion_out->weight, fusion_out->bias));  // B×L
+    const auto g = (torch::stack(layer_means, 1) * w.unsqueeze(2)).sum(1);       // B×D
     if (trace) {
         trace->layer_means = c.detach();
         trace->layer_weights = w.detach();

@@ -2,6 +2,7 @@
 
 #include "model/dropout.h"
 #include "model/init.h"
+#include "model/matmul_precision.h"
 
 namespace nar::model {
 
@@ -16,9 +17,12 @@ HeadMlpImpl::HeadMlpImpl(int64_t in_dim, int64_t hidden, double dropout) : dropo
 
 torch::Tensor HeadMlpImpl::forward(const torch::Tensor& v, Trace* trace) {
     const bool train = is_training();
-    const auto a1 = fc1(v);
-    const auto a2 = fc2(fast_relu_dropout(a1, dropout_, train));
-    const auto z = out(fast_relu_dropout(a2, dropout_, train));
+    const auto lin = [](const torch::nn::Linear& l, const torch::Tensor& x) {
+        return linear_at_own_precision(x, l->weight, l->bias);
+    };
+    const auto a1 = lin(fc1, v);
+    const auto a2 = lin(fc2, fast_relu_dropout(a1, dropout_, train));
+    const auto z = lin(out, fast_relu_dropout(a2, dropout_, train));
     if (trace) {
         trace->fc_1 = a1.detach();
         trace->fc_2 = a2.detach();

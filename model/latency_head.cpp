@@ -5,6 +5,7 @@
 #include "common/error.h"
 #include "model/dropout.h"
 #include "model/init.h"
+#include "model/matmul_precision.h"
 
 namespace nar::model {
 
@@ -26,7 +27,9 @@ torch::Tensor LatencyHeadImpl::forward(const torch::Tensor& readout,
         throw common::Error("latency head: static features must be B×" +
                             std::to_string(static_dim_));
     }
-    const auto s = fast_relu_dropout(static_proj(static_feat), dropout_, is_training());
+    const auto s = fast_relu_dropout(
+        linear_at_own_precision(static_feat, static_proj->weight, static_proj->bias), dropout_,
+        is_training());
     if (trace) trace->static_proj = s.detach();
     return mlp(torch::cat({readout, s}, 1), trace);
 }

@@ -133,13 +133,16 @@ torch::Tensor weight_grad_product(const torch::Tensor& a, const torch::Tensor& b
     return torch::matmul(ap.transpose(-2, -1), bp);
 }
 
+torch::Tensor linear_at_own_precision(const torch::Tensor& x, const torch::Tensor& w,
+                                      const torch::Tensor& b) {
+    if (on_dnnl(x, w) && (!b.defined() || b.scalar_type() == x.scalar_type()))
+        return LinearFn::apply(x, w, b.defined() ? b : torch::empty({0}, x.options()));
+    return torch::nn::functional::linear(x, w, b);
+}
+
 torch::Tensor linear_product(const torch::Tensor& x, const torch::Tensor& w,
                              const torch::Tensor& b) {
-    if (!lowered(x)) {
-        if (on_dnnl(x, w) && (!b.defined() || b.scalar_type() == x.scalar_type()))
-            return LinearFn::apply(x, w, b.defined() ? b : torch::empty({0}, x.options()));
-        return torch::nn::functional::linear(x, w, b);
-    }
+    if (!lowered(x)) return linear_at_own_precision(x, w, b);
     check_matrix(x);
     // The bias joins in float32, after the product.
     auto y = Bf16LinearFn::apply(x, w);

@@ -47,8 +47,13 @@ torch::ScalarType product_dtype(const torch::Tensor& like);
 torch::Tensor weight_grad_product(const torch::Tensor& a, const torch::Tensor& b);
 
 // x·wᵀ + b (b may be undefined): torch::nn::Linear's product in the current precision.
+// Float32 products of float32 operands go through gemm_out (oneDNN where built with it).
 torch::Tensor linear_product(const torch::Tensor& x, const torch::Tensor& w,
                              const torch::Tensor& b);
+// x·wᵀ + b in x's own dtype whatever the precision: the heads' small linears, which
+// stay float32 under --precision bf16 but take the same float32 path (gemm_out).
+torch::Tensor linear_at_own_precision(const torch::Tensor& x, const torch::Tensor& w,
+                                      const torch::Tensor& b);
 // out += x·wᵀ in place (root(X) into agg's output).
 torch::Tensor& add_linear_product_(torch::Tensor& out, const torch::Tensor& x,
                                    const torch::Tensor& w);

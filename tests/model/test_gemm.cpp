@@ -3,11 +3,13 @@
 // edges), the same as a float64 reference to float32 rounding, on oneDNN when
 // built with it and on LibTorch otherwise; the float32 linear products built
 // on it give torch::nn::Linear's values and gradients.
+#include <ATen/Parallel.h>
 #include <gtest/gtest.h>
 #include <omp.h>
 #include <pthread.h>
 #include <torch/torch.h>
 
+#include <array>
 #include <csignal>
 #include <limits>
 #include <string>
@@ -139,6 +141,54 @@ TEST(Gemm, WorkerThreadsHoldTheStopSignals) {
     at::set_num_threads(before);
     EXPECT_EQ(worker_blocked[0], 0) << "the calling thread must still take signals";
     EXPECT_EQ(worker_blocked[1], 1) << "the worker must hold SIGTERM and SIGUSR1";
+}
+
+// On two threads a product is split into one-thread blocks of c's rows or
+// columns (oneDNN's own threading of transposed-B and small products is slow):
+// every block lands where it belongs, with beta, in a column block of a wider
+// c, and inside a parallel region (one thread, no split) as well.
+TEST(Gemm, SplitOverTwoThreadsGivesTheOneThreadProduct) {
+    torch::manual_seed(5);
+    const int before = at::get_num_threads();
+    // {m, k, n, trans_a, trans_b}: rows split (m >= n) and columns split, odd lengths
+    const std::vector<std::array<int64_t, 5>> cases = {{64, 512, 512, 0, 1}, {1641, 152, 512, 0, 1},
+                                                       {64, 64, 256, 0, 0},  {33, 70, 701, 1, 1},
+                                                       {513, 64, 40, 1, 0},  {31, 9, 17, 0, 1}};
+    for (const auto& [m, k, n, ta, tb] : cases) {
+        for (const float beta : {0.0f, 0.5f}) {
+            const auto a = matrix(m, k, ta, true, torch::kFloat32);
+            const auto b = matrix(k, n, tb, true, torch::kFloat32);
+            auto store = torch::randn({m, n + 3});
+            auto c_init = store.narrow(1, 2, n).clone();
+            const auto want =
+                a.to(torch::kFloat64).mm(b.to(torch::kFloat64)) + beta * c_init.to(torch::kFloat64);
+            const std::string what = std::to_string(m) + "x" + std::to_string(k) + "x" +
+                                     std::to_string(n) + " beta " + std::to_string(beta);
+            at::set_num_threads(2);
+            auto two = store.clone();
+            auto c2 = two.narrow(1, 2, n);
+            gemm_out(c2, a, b, beta);
+            at::set_num_threads(1);
+            auto one = store.clone();
+            auto c1 = one.narrow(1, 2, n);
+            gemm_out(c1, a, b, beta);
+            expect_close(c2, want, what + ", 2 threads");
+            expect_close(c1, want, what + ", 1 thread");
+            EXPECT_TRUE(two.narrow(1, 0, 2).equal(store.narrow(1, 0, 2))) << what;
+            EXPECT_TRUE(two.narrow(1, n + 2, 1).equal(store.narrow(1, n + 2, 1))) << what;
+            // inside a parallel region: each thread its own product
+            at::set_num_threads(2);
+            std::vector<torch::Tensor> inner(2);
+            at::parallel_for(0, 2, 1, [&](int64_t lo, int64_t hi) {
+                for (int64_t i = lo; i < hi; ++i) {
+                    inner[i] = c_init.clone();
+                    gemm_out(inner[i], a, b, beta);
+                }
+            });
+            for (const auto& t : inner) expect_close(t, want, what + ", in a parallel region");
+        }
+    }
+    at::set_num_threads(before);
 }
 
 TEST(Gemm, ShapesThatDoNotMultiplyAreAnError) {
