@@ -144,6 +144,11 @@ BlasDecision decide_blas_core(const CpuFeatures& cpu, const std::string& corenam
         d.reason = request.marker.empty()
                        ? "OPENBLAS_CORETYPE=" + request.env_coretype + " set by the user"
                        : "chosen by nar (OPENBLAS_CORETYPE=" + request.env_coretype + ")";
+        // Say so where it overrides a --blas-core NAME asked for on the same command.
+        if (request.marker.empty() && request.mode == BlasMode::Named &&
+            upper(request.name) != upper(request.env_coretype)) {
+            d.reason += "; --blas-core " + upper(request.name) + " not applied";
+        }
         return d;
     }
     if (!request.marker.empty()) {

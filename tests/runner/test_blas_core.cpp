@@ -81,7 +81,13 @@ TEST(BlasCore, UserCoretypeAlwaysWins) {
     // Even over an explicit --blas-core NAME.
     BlasRequest named = parse_blas_core_option("skylakex", avx512_bf16());
     named.env_coretype = "HASWELL";
-    EXPECT_FALSE(decide_blas_core(avx512_bf16(), "Haswell", named).reexec);
+    const auto over = decide_blas_core(avx512_bf16(), "Haswell", named);
+    EXPECT_FALSE(over.reexec);
+    EXPECT_NE(over.reason.find("--blas-core SKYLAKEX not applied"), std::string::npos)
+        << over.reason;
+    named.env_coretype = "skylakex";  // the same core: nothing to say
+    EXPECT_EQ(decide_blas_core(avx512_bf16(), "SkylakeX", named).reason.find("not applied"),
+              std::string::npos);
 }
 
 TEST(BlasCore, MarkerStopsReexecLoops) {
