@@ -7,8 +7,11 @@
 // from its up product through the norm into its down product before the next
 // group's, and the input and output are read and written in place of two
 // transposing copies. (Tiles of 256 rows, to keep every result in L2, measured
-// slower: smaller GEMMs and accumulated weight gradients cost more than the
-// traffic saved.)
+// slower on OpenBLAS: smaller GEMMs and accumulated weight gradients cost more
+// than the traffic saved. On oneDNN, whose 256-row products run as fast as whole
+// ones alone, they gained nothing either (2026-12-02, bench_kernels' grouped FFN,
+// minima per round): tiled both ways 21.0-22.9 ms against 19.2-22.6 (3 rounds),
+// the forward alone 19.1-22.0 against 19.1-21.1 (8 rounds).)
 // Its GEMMs go through model/gemm.h (oneDNN where nar is built with it).
 // The backward reads the saved pre-norm values and hidden. On several threads
 // whole groups go to each thread, each with one-thread GEMMs
