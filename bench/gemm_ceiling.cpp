@@ -10,6 +10,9 @@
 
 #include "model/gemm.h"
 
+extern "C" int openblas_get_num_threads(void) __attribute__((weak));
+extern "C" void openblas_set_num_threads(int) __attribute__((weak));
+
 namespace nar::bench {
 
 namespace {
@@ -147,9 +150,14 @@ std::vector<double> alone_ms(const std::vector<GemmShape>& shapes, torch::Dtype 
             // thread runs it (oneDNN's 64x64x256 took 5.6x longer on 2 threads
             // than on 1 here); a step can instead run such calls one per thread,
             // side by side when there are enough of them. The floor is the better.
+            // OpenBLAS keeps its own pool: both go to one thread.
+            const bool blas = openblas_get_num_threads != nullptr && openblas_set_num_threads;
+            const int blas_threads = blas ? openblas_get_num_threads() : 0;
             at::set_num_threads(1);
+            if (blas) openblas_set_num_threads(1);
             const double one = best_of();
             at::set_num_threads(threads);
+            if (blas) openblas_set_num_threads(blas_threads);
             best = std::min(best, s.count >= threads ? one / threads : one);
         }
         out.push_back(best);
