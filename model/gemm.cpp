@@ -123,9 +123,10 @@ void dnnl_product(torch::Tensor& c, const torch::Tensor& a, const torch::Tensor&
 
 // How many one-thread products to split c into (1: oneDNN threads it). On 2
 // threads oneDNN 2.6 ran products with a transposed B (every linear's forward)
-// 1.02-1.6x faster than on one, and small ones 1.3x; split in halves of c, one
-// per thread, they ran 1.7-2.0x faster, products of other layouts as fast as
-// oneDNN's own (2026-12-02, AMD EPYC). Blocks keep at least kMinBlock rows or columns.
+// 0.7-1.7x as fast as on one, small ones 1.3-1.5x; split in halves of c, one
+// per thread, they ran 1.7-2.0x as fast (once 1.0x), products of other layouts
+// as fast as oneDNN's own (3 runs of the step's shapes, best of 100 calls each,
+// 2026-12-02, AMD EPYC). Blocks keep at least kMinBlock rows or columns.
 constexpr int64_t kMinBlock = 16;
 constexpr double kSmallFlops = 16e6;
 
