@@ -18,7 +18,8 @@ struct EnvSetting {
     std::string unless = "";  // not added where the user set this variable (its partner)
 };
 
-// The settings, each declared once: threads sleep instead of spinning.
+// The settings, each declared once: threads spin briefly (libgomp) or not at
+// all (OpenBLAS) before they sleep.
 const std::vector<EnvSetting>& thread_pool_settings();
 
 // Names the settings nar added (comma-separated), for the re-executed process.
