@@ -38,8 +38,6 @@
 #include "runner/collate.h"
 #include "runner/flat_adam.h"
 
-extern "C" void openblas_set_num_threads(int) __attribute__((weak));
-
 namespace {
 
 using nar::common::H5File;
@@ -123,12 +121,6 @@ struct Config {
     std::vector<double> ceilings;   // ceiling ms measured beside each repeat
     std::vector<double> other_cores;
 };
-
-void use_threads(int n) {
-    torch::set_num_threads(n);
-    // OpenBLAS keeps its own pool: without this "1 thread" still multiplies on 2.
-    if (openblas_set_num_threads != nullptr) openblas_set_num_threads(n);
-}
 
 StepTimes step(Config& c, bool bf16) {
     const auto t0 = Clock::now();
@@ -280,7 +272,7 @@ int main(int argc, char** argv) {
             }
         }
         for (auto& c : configs) {
-            use_threads(c.threads);
+            nar::bench::use_threads(c.threads);
             for (int w = 0; w < o.warmup; ++w) step(c, o.bf16);
             c.gemms = nar::bench::count_gemms([&] { step(c, o.bf16); });
             if (o.profile > 0) {
@@ -323,7 +315,7 @@ int main(int argc, char** argv) {
         }
         for (int r = 0; r < o.repeats; ++r) {
             for (auto& c : configs) {
-                use_threads(c.threads);
+                nar::bench::use_threads(c.threads);
                 step(c, o.bf16);  // settle after the switch
                 nar::bench::OtherWork other;
                 other.start();

@@ -10,7 +10,6 @@
 
 #include "model/gemm.h"
 
-extern "C" int openblas_get_num_threads(void) __attribute__((weak));
 extern "C" void openblas_set_num_threads(int) __attribute__((weak));
 
 namespace nar::bench {
@@ -106,6 +105,12 @@ double total_gflop(const std::vector<GemmShape>& shapes) {
     return f / 1e9;
 }
 
+void use_threads(int n) {
+    at::set_num_threads(n);
+    // OpenBLAS keeps its own pool: without this "1 thread" still multiplies on 2.
+    if (openblas_set_num_threads != nullptr) openblas_set_num_threads(n);
+}
+
 std::vector<double> alone_ms(const std::vector<GemmShape>& shapes, torch::Dtype dtype) {
     torch::NoGradGuard no_grad;
     std::vector<double> out;
@@ -150,14 +155,9 @@ std::vector<double> alone_ms(const std::vector<GemmShape>& shapes, torch::Dtype 
             // thread runs it (oneDNN's 64x64x256 took 5.6x longer on 2 threads
             // than on 1 here); a step can instead run such calls one per thread,
             // side by side when there are enough of them. The floor is the better.
-            // OpenBLAS keeps its own pool: both go to one thread.
-            const bool blas = openblas_get_num_threads != nullptr && openblas_set_num_threads;
-            const int blas_threads = blas ? openblas_get_num_threads() : 0;
-            at::set_num_threads(1);
-            if (blas) openblas_set_num_threads(1);
+            use_threads(1);
             const double one = best_of();
-            at::set_num_threads(threads);
-            if (blas) openblas_set_num_threads(blas_threads);
+            use_threads(threads);
             best = std::min(best, s.count >= threads ? one / threads : one);
         }
         out.push_back(best);

@@ -27,6 +27,9 @@ std::vector<GemmShape> count_gemms(const std::function<void()>& fn);
 
 double total_gflop(const std::vector<GemmShape>& shapes);
 
+// LibTorch's (OpenMP) pool and OpenBLAS's own both at n threads.
+void use_threads(int n);
+
 // Best time (ms) of one call of each shape, run alone and warm. On several
 // threads: the better of the library's own threading and one thread per call
 // (a thread's share of count >= threads calls side by side).

@@ -17,10 +17,8 @@ AccuracyHeadImpl::AccuracyHeadImpl(int64_t dim, int64_t fc_hidden, int64_t layer
 torch::Tensor AccuracyHeadImpl::forward(const std::vector<torch::Tensor>& layer_means,
                                         Trace* trace) {
     const auto c = torch::cat(layer_means, 1);  // B×LD
-    const auto hidden =
-        torch::relu(linear_at_own_precision(c, fusion_hidden->weight, fusion_hidden->bias));
-    const auto w = torch::sigmoid(
-        linear_at_own_precision(hidden, fusion_out->weight, fusion_out->bias));  // B×L
+    const auto hidden = torch::relu(linear_at_own_precision(fusion_hidden, c));
+    const auto w = torch::sigmoid(linear_at_own_precision(fusion_out, hidden));  // B×L
     const auto g = (torch::stack(layer_means, 1) * w.unsqueeze(2)).sum(1);       // B×D
     if (trace) {
         trace->layer_means = c.detach();

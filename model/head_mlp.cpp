@@ -17,12 +17,9 @@ HeadMlpImpl::HeadMlpImpl(int64_t in_dim, int64_t hidden, double dropout) : dropo
 
 torch::Tensor HeadMlpImpl::forward(const torch::Tensor& v, Trace* trace) {
     const bool train = is_training();
-    const auto lin = [](const torch::nn::Linear& l, const torch::Tensor& x) {
-        return linear_at_own_precision(x, l->weight, l->bias);
-    };
-    const auto a1 = lin(fc1, v);
-    const auto a2 = lin(fc2, fast_relu_dropout(a1, dropout_, train));
-    const auto z = lin(out, fast_relu_dropout(a2, dropout_, train));
+    const auto a1 = linear_at_own_precision(fc1, v);
+    const auto a2 = linear_at_own_precision(fc2, fast_relu_dropout(a1, dropout_, train));
+    const auto z = linear_at_own_precision(out, fast_relu_dropout(a2, dropout_, train));
     if (trace) {
         trace->fc_1 = a1.detach();
         trace->fc_2 = a2.detach();

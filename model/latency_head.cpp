@@ -27,9 +27,8 @@ torch::Tensor LatencyHeadImpl::forward(const torch::Tensor& readout,
         throw common::Error("latency head: static features must be B×" +
                             std::to_string(static_dim_));
     }
-    const auto s = fast_relu_dropout(
-        linear_at_own_precision(static_feat, static_proj->weight, static_proj->bias), dropout_,
-        is_training());
+    const auto s = fast_relu_dropout(linear_at_own_precision(static_proj, static_feat), dropout_,
+                                     is_training());
     if (trace) trace->static_proj = s.detach();
     return mlp(torch::cat({readout, s}, 1), trace);
 }

@@ -140,6 +140,10 @@ torch::Tensor linear_at_own_precision(const torch::Tensor& x, const torch::Tenso
     return torch::nn::functional::linear(x, w, b);
 }
 
+torch::Tensor linear_at_own_precision(const torch::nn::Linear& l, const torch::Tensor& x) {
+    return linear_at_own_precision(x, l->weight, l->bias);
+}
+
 torch::Tensor linear_product(const torch::Tensor& x, const torch::Tensor& w,
                              const torch::Tensor& b) {
     if (!lowered(x)) return linear_at_own_precision(x, w, b);

@@ -54,6 +54,8 @@ torch::Tensor linear_product(const torch::Tensor& x, const torch::Tensor& w,
 // stay float32 under --precision bf16 but take the same float32 path (gemm_out).
 torch::Tensor linear_at_own_precision(const torch::Tensor& x, const torch::Tensor& w,
                                       const torch::Tensor& b);
+// The same for a torch::nn::Linear holder (its weight and bias).
+torch::Tensor linear_at_own_precision(const torch::nn::Linear& l, const torch::Tensor& x);
 // out += x·wᵀ in place (root(X) into agg's output).
 torch::Tensor& add_linear_product_(torch::Tensor& out, const torch::Tensor& x,
                                    const torch::Tensor& w);
