@@ -34,7 +34,7 @@ TEST(ThreadPools, AllMissingFromAnEmptyEnvironment) {
     EXPECT_EQ(missing[0].name, "OMP_WAIT_POLICY");
     EXPECT_EQ(missing[0].value, "PASSIVE");
     EXPECT_EQ(missing[1].name, "GOMP_SPINCOUNT");
-    EXPECT_EQ(missing[1].value, "3000");
+    EXPECT_EQ(missing[1].value, "30000");
     EXPECT_EQ(missing[2].name, "OPENBLAS_THREAD_TIMEOUT");
     EXPECT_EQ(missing[2].value, "4");
 }

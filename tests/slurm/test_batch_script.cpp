@@ -58,7 +58,7 @@ ScriptContext context() {
     std::map<std::string, std::string> env = {{"LD_LIBRARY_PATH", "/opt/nar/lib:/usr/lib"},
                                               {"OPENBLAS_CORETYPE", "Haswell"},
                                               {"OMP_WAIT_POLICY", "PASSIVE"},
-                                              {"GOMP_SPINCOUNT", "3000"},
+                                              {"GOMP_SPINCOUNT", "30000"},
                                               {"SLURM_CPU_BIND", "cores"},
                                               {"HOME", "/home/u"}};
     c.env = nar::slurm::explicit_environment(c.nar_path, [env](const char* k) -> const char* {
@@ -113,7 +113,7 @@ TEST(BatchScript, FourNodesEightGpus) {
     EXPECT_TRUE(has_line(s, "export LD_LIBRARY_PATH='/opt/nar/lib:/usr/lib'"));
     EXPECT_TRUE(has_line(s, "export OPENBLAS_CORETYPE='Haswell'"));
     EXPECT_TRUE(has_line(s, "export OMP_WAIT_POLICY='PASSIVE'"));
-    EXPECT_TRUE(has_line(s, "export GOMP_SPINCOUNT='3000'"));
+    EXPECT_TRUE(has_line(s, "export GOMP_SPINCOUNT='30000'"));
     EXPECT_EQ(s.find("OPENBLAS_THREAD_TIMEOUT"), std::string::npos);  // unset there: left to nar
     EXPECT_TRUE(has_line(s, "export OMP_NUM_THREADS=${SLURM_CPUS_PER_TASK:-1}"));
     EXPECT_TRUE(has_line(
