@@ -5,16 +5,16 @@ namespace nar::common {
 const std::vector<EnvSetting>& thread_pool_settings() {
     // PASSIVE: libgomp's workers do not spin for its default ~300k rounds
     // after a parallel region. GOMP_SPINCOUNT (which libgomp takes over the
-    // policy): they spin 30000 rounds (hundreds of µs) before
-    // sleeping, enough to catch the next of the step's many short regions
-    // without a futex wake-up. With oneDNN's products the 2-thread step ran
-    // faster than at 3000: latency +10%, accuracy +13% (AVX2 AMD EPYC) and
-    // level, +8% (AVX-512 AMD EPYC; bench_train_step medians, 2026-12-02; on
-    // the AVX2 VM at the same CPU time per step). With the products on OpenBLAS
-    // (NAR_COMPOSITE=gemm) its own pool competes with the spinning workers and
-    // 3000 was better there. It is not added where the user chose a wait
-    // policy. 4: OpenBLAS's minimum, 2^4 cycles of spinning before its workers
-    // sleep (default 2^28, about 0.1 s).
+    // policy): they spin 30000 rounds (hundreds of µs) before sleeping, enough
+    // to catch the next of the step's many short regions without a futex
+    // wake-up. With oneDNN's products the 2-thread step ran faster than at
+    // 3000: latency +10%, accuracy +13% on an AVX2 AMD EPYC (at the same CPU
+    // time per step), level and +8% on an AVX-512 one (bench_train_step
+    // medians, 2026-12-02). With the products on OpenBLAS (NAR_COMPOSITE=gemm)
+    // its own pool competes with the spinning workers and 3000 was better
+    // there. It is not added where the user chose a wait policy. 4: OpenBLAS's
+    // minimum, 2^4 cycles of spinning before its workers sleep (default 2^28,
+    // about 0.1 s).
     static const std::vector<EnvSetting> settings = {{"OMP_WAIT_POLICY", "PASSIVE"},
                                                      {"GOMP_SPINCOUNT", "30000", "OMP_WAIT_POLICY"},
                                                      {"OPENBLAS_THREAD_TIMEOUT", "4"}};
