@@ -293,7 +293,7 @@ int main(int argc, char** argv) {
             if (o.shapes) {
                 std::printf(
                     "%s, %d thread(s): GEMMs of one step (alone: best warm time of the "
-                    "calls, run on their own)\n",
+                    "calls, run on their own; in step: their time in one counted step)\n",
                     c.task.c_str(), c.threads);
                 const auto alone =
                     nar::bench::alone_ms(c.gemms, o.bf16 ? torch::kBFloat16 : torch::kFloat32);
@@ -301,7 +301,7 @@ int main(int argc, char** argv) {
                     const auto& g = c.gemms[i];
                     std::printf(
                         "  %s b=%lld m=%lld k=%lld n=%lld %s%s x%lld  %.3f GFLOP  alone "
-                        "%.2f ms\n",
+                        "%.2f ms  in step %.2f ms\n",
                         g.batched ? "bmm "
                         : g.dnnl  ? "dnnl"
                                   : "mm  ",
@@ -309,7 +309,7 @@ int main(int argc, char** argv) {
                         static_cast<long long>(g.k), static_cast<long long>(g.n),
                         g.trans_a ? "T" : "N", g.trans_b ? "T" : "N",
                         static_cast<long long>(g.count), g.flops() * g.count / 1e9,
-                        alone[i] * g.count);
+                        alone[i] * g.count, g.step_ms);
                 }
             }
         }

@@ -24,22 +24,32 @@ bool stored_transposed(const at::Tensor& t) {
 std::mutex g_mu;
 std::vector<GemmShape>* g_out = nullptr;
 
-void add(const GemmShape& s) {
+using Clock = std::chrono::steady_clock;
+
+// The index of s in *g_out.
+size_t add(const GemmShape& s) {
     std::lock_guard<std::mutex> lock(g_mu);
-    for (auto& e : *g_out) {
-        if (e.same(s)) {
-            ++e.count;
-            return;
+    for (size_t i = 0; i < g_out->size(); ++i) {
+        if ((*g_out)[i].same(s)) {
+            ++(*g_out)[i].count;
+            return i;
         }
     }
     g_out->push_back(s);
     g_out->back().count = 1;
+    return g_out->size() - 1;
 }
 
 // Matrix products nested in another (baddbmm's per-batch addmm_) are not counted twice.
 thread_local int t_inside = 0;
 
 struct Nested : at::ObserverContext {};
+
+struct Counted : at::ObserverContext {
+    size_t index;
+    Clock::time_point t0;
+    Counted(size_t i) : index(i), t0(Clock::now()) {}
+};
 
 std::unique_ptr<at::ObserverContext> observe(const at::RecordFunction& fn) {
     const char* name = fn.name();
@@ -69,15 +79,18 @@ std::unique_ptr<at::ObserverContext> observe(const at::RecordFunction& fn) {
     s.n = y.size(d - 1);
     s.trans_a = stored_transposed(x);
     s.trans_b = stored_transposed(y);
-    add(s);
-    return std::make_unique<Nested>();
+    return std::make_unique<Counted>(add(s));
 }
 
 void leave(const at::RecordFunction&, at::ObserverContext* ctx) {
-    if (ctx) --t_inside;
+    if (!ctx) return;
+    --t_inside;
+    if (const auto* c = dynamic_cast<const Counted*>(ctx)) {
+        const double ms = std::chrono::duration<double, std::milli>(Clock::now() - c->t0).count();
+        std::lock_guard<std::mutex> lock(g_mu);
+        (*g_out)[c->index].step_ms += ms;
+    }
 }
-
-using Clock = std::chrono::steady_clock;
 
 }  // namespace
 

@@ -28,6 +28,30 @@ const T* input_row(const NormInput<T, X>& in, int64_t r, T* tmp) {
     return tmp;
 }
 
+// Rows are prefetched a few KB ahead of use: the grouped FFN's down norm reads
+// and writes 256 B slices of a wider matrix (2 KB apart), sparse for the
+// hardware prefetcher; loading the gradient row was a quarter of the backward's
+// samples, and the grouped FFN runs 7.5% faster with this (README, Performance).
+constexpr int64_t kAheadBytes = 4096;
+
+template <typename E>
+inline void prefetch_row(const E* p, int64_t n, bool write) {
+    const auto* c = reinterpret_cast<const char*>(p);
+    const int64_t bytes = n * static_cast<int64_t>(sizeof(E));
+    for (int64_t o = 0; o < bytes; o += 64) {
+        if (write) {
+            __builtin_prefetch(c + o, 1);
+        } else {
+            __builtin_prefetch(c + o, 0);
+        }
+    }
+}
+
+// How many rows ahead: kAheadBytes of one row's width, at least one.
+inline int64_t rows_ahead(int64_t w, size_t elem) {
+    return std::max<int64_t>(1, kAheadBytes / (w * static_cast<int64_t>(elem)));
+}
+
 // A Y-typed row as T: itself, or widened into buf.
 template <typename T, typename Y>
 const T* as_t(const Y* p, int64_t w, T* buf) {
@@ -61,7 +85,12 @@ __attribute__((target_clones("avx512f", "avx2", "default"))) void forward_rows(
     const NormInput<T, X>& in, const T* gamma, const T* beta, RowBlock<Y> y, T* mean, T* rstd,
     T* tmp, int64_t begin, int64_t end, T eps, const Act& a) {
     const int64_t w = in.w;
+    const int64_t ahead = rows_ahead(w, sizeof(X));
     for (int64_t r = begin; r < end; ++r) {
+        if (r + ahead < end) {
+            prefetch_row(in.x.row(r + ahead), w, false);
+            prefetch_row(y.row(r + ahead), w, true);
+        }
         const T* xr = input_row(in, r, tmp);
         T* yr = out_row<T>(y.row(r), tmp + w);
         const T mu = lane_sum(xr, w) / static_cast<T>(w);
@@ -88,7 +117,16 @@ __attribute__((target_clones("avx512f", "avx2", "default"))) void backward_rows(
     T* xh = buf + w;
     T* tmp = buf + 2 * w;
     T *gg = part, *gb = part + w, *gbias = part + 2 * w;
+    const int64_t ahead = rows_ahead(w, sizeof(X));
     for (int64_t r = begin; r < end; ++r) {
+        if (r + ahead < end) {
+            prefetch_row(in.x.row(r + ahead), w, false);
+            prefetch_row(g.row(r + ahead), w, false);
+            if (static_cast<const void*>(gx.row(r + ahead)) !=
+                static_cast<const void*>(g.row(r + ahead))) {
+                prefetch_row(gx.row(r + ahead), w, true);
+            }
+        }
         const T* xr = input_row(in, r, tmp);
         const T* gr = as_t(g.row(r), w, buf + 3 * w);
         const T mu = mean[r], rs = rstd[r];
