@@ -293,7 +293,8 @@ int main(int argc, char** argv) {
             if (o.shapes) {
                 std::printf(
                     "%s, %d thread(s): GEMMs of one step (alone: best warm time of the "
-                    "calls, run on their own; in step: their time in one counted step)\n",
+                    "calls, run on their own; in step: their calls' time in one counted step, "
+                    "summed over threads)\n",
                     c.task.c_str(), c.threads);
                 const auto alone =
                     nar::bench::alone_ms(c.gemms, o.bf16 ? torch::kBFloat16 : torch::kFloat32);

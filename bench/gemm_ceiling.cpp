@@ -48,7 +48,7 @@ struct Nested : at::ObserverContext {};
 struct Counted : at::ObserverContext {
     size_t index;
     Clock::time_point t0;
-    Counted(size_t i) : index(i), t0(Clock::now()) {}
+    explicit Counted(size_t i) : index(i), t0(Clock::now()) {}
 };
 
 std::unique_ptr<at::ObserverContext> observe(const at::RecordFunction& fn) {

@@ -18,14 +18,15 @@ struct GemmShape {
     int64_t b = 1, m = 0, k = 0, n = 0;
     bool trans_a = false, trans_b = false;  // operand stored transposed
     int64_t count = 0;                      // calls per step
-    double step_ms = 0;                     // their wall time inside the counted step
+    double step_ms = 0;  // their calls' wall times in the counted step, summed over threads
     double flops() const { return 2.0 * b * m * k * n; }
     bool same(const GemmShape& o) const;
 };
 
 // Runs fn once with the observer on and returns the distinct GEMMs it made,
 // each with the time its calls took there (against alone_ms: what the step's
-// cache state and operand layouts cost).
+// cache state and operand layouts cost). Calls on different threads overlap, so
+// on several threads step_ms is thread time, not a share of the step's wall time.
 std::vector<GemmShape> count_gemms(const std::function<void()>& fn);
 
 double total_gflop(const std::vector<GemmShape>& shapes);
