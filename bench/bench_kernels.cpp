@@ -1,7 +1,7 @@
 // bench_kernels: the fused CPU kernels against the LibTorch composites they
 // replace, forward + backward, at the latency step's shapes (float32, dropout
-// 0.1 where the kernel has one). Interleaved over --repeats rounds; prints
-// min/median/max ms per call.
+// 0.1 where the kernel has one), and FlatAdam's step over each preset's
+// parameters. Interleaved over --repeats rounds; prints min/median/max ms per call.
 // Usage: bench_kernels [--repeats N] [--iters N] [--threads N] [--only TEXT]
 //   --only: just the cases whose name contains TEXT (for a profiler)
 #include <torch/torch.h>
@@ -22,8 +22,11 @@
 #include "model/gemm.h"
 #include "model/graph_batch.h"
 #include "model/l2_norm_act.h"
+#include "model/model_config.h"
 #include "model/norm_act.h"
 #include "model/packed_graph.h"
+#include "model/predictor.h"
+#include "runner/flat_adam.h"
 
 namespace {
 
@@ -146,6 +149,24 @@ Case ffn_gemms_case() {
     return {"grouped FFN's 6 GEMMs alone", run, {}};
 }
 
+// One optimiser step reads p, g, m, v and writes p, m, v: 28 bytes per
+// parameter, so past the caches its time is the memory's (bytes / ms).
+Case adam_case(const std::string& preset) {
+    torch::manual_seed(0);
+    const nar::model::Predictor model(nar::model::ModelConfig::preset(preset));
+    auto params = model->parameters();
+    int64_t n = 0;
+    for (auto& p : params) {
+        p.mutable_grad() = torch::randn_like(p) * 1e-3;
+        n += p.numel();
+    }
+    auto opt = std::make_shared<nar::runner::FlatAdam>(params, torch::optim::AdamOptions(1e-4));
+    auto run = [model, opt]() { opt->step(); };
+    return {"FlatAdam step, " + preset + " (" + std::to_string(n * 28 / 1000000) + " MB moved)",
+            run,
+            {}};
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -187,6 +208,7 @@ int main(int argc, char** argv) {
     }
     cases.push_back(ffn_case());
     cases.push_back(ffn_gemms_case());
+    for (const char* preset : {"latency", "accuracy"}) cases.push_back(adam_case(preset));
     cases.erase(
         std::remove_if(cases.begin(), cases.end(),
                        [&](const Case& c) { return c.name.find(only) == std::string::npos; }),
@@ -194,8 +216,10 @@ int main(int argc, char** argv) {
     for (auto& c : cases) c.run();  // warm-up
     for (int r = 0; r < repeats; ++r)
         for (auto& c : cases) c.ms.push_back(time_ms(c.run, iters));
-    std::printf("%d thread(s), %d rounds x %d calls, forward + backward, ms per call\n", threads,
-                repeats, iters);
+    std::printf(
+        "%d thread(s), %d rounds x %d calls, forward + backward (FlatAdam: one step), ms "
+        "per call\n",
+        threads, repeats, iters);
     std::printf("%-52s %8s %8s %8s\n", "kernel", "min", "median", "max");
     for (auto& c : cases) {
         std::sort(c.ms.begin(), c.ms.end());

@@ -119,7 +119,7 @@ struct Config {
     std::vector<nar::bench::GemmShape> gemms;
     std::vector<StepTimes> rounds;  // mean step of each repeat
     std::vector<double> ceilings;   // ceiling ms measured beside each repeat
-    std::vector<double> other_cores;
+    std::vector<double> other_cores, stolen_cores;
 };
 
 StepTimes step(Config& c, bool bf16) {
@@ -330,6 +330,7 @@ int main(int argc, char** argv) {
                 }
                 sum.cpu = (nar::bench::process_cpu_ms() - cpu0) / o.steps;
                 c.other_cores.push_back(other.stop());
+                c.stolen_cores.push_back(other.stolen());
                 c.rounds.push_back(sum);
                 // The machine's speed drifts (a VM): the ceiling is remeasured beside
                 // every round and each round is compared with its own.
@@ -338,9 +339,10 @@ int main(int argc, char** argv) {
             }
         }
 
-        double worst_other = 0;
+        double worst_other = 0, worst_stolen = 0;
         for (const auto& c : configs) {
             for (double x : c.other_cores) worst_other = std::max(worst_other, x);
+            for (double x : c.stolen_cores) worst_stolen = std::max(worst_stolen, x);
         }
         const bool loaded = load0 > 0.5 || worst_other > 0.1;
         if (loaded) {
@@ -382,6 +384,8 @@ int main(int argc, char** argv) {
                 gf / med_step * 1000, 100.0 * quantile(frac, 0.5));
         }
         print_scaling(configs);
+        std::printf("steal (the VM's host running other work): up to %.2f cores in a round\n",
+                    worst_stolen);
         std::printf(
             "\nGEMM GF: GFLOP of the step's matrix products (counted, forward + backward); "
             "ceil GF/s: the same libraries (oneDNN for nar's own products, LibTorch's BLAS for the "

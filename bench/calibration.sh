@@ -6,7 +6,7 @@
 # model instead (nnlqp-in-domain, hidden 512, EPOCHS epochs) and reports test MAPE.
 # Usage: bench/calibration.sh [SEEDS="1 2 3 4 5 6"]
 #   env: NAR=build/bin/nar OUT=/tmp/nar-calibration EXTRA="--precision bf16" (more nar train
-#        options) LATENCY_ROOT=DIR EPOCHS=6
+#        options) LATENCY_ROOT=DIR EPOCHS=6 THREADS=1
 set -euo pipefail
 cd "$(dirname "$0")/.."
 NAR=${NAR:-build/bin/nar}
@@ -23,8 +23,8 @@ else
 fi
 for s in $SEEDS; do
   # shellcheck disable=SC2086
-  "$NAR" train "${study[@]}" --seed "$s" --threads 1 ${EXTRA:-} --out "$OUT/seed$s.h5" \
-    >"$OUT/seed$s.log" 2>&1 || { cat "$OUT/seed$s.log"; exit 1; }
+  "$NAR" train "${study[@]}" --seed "$s" --threads "${THREADS:-1}" ${EXTRA:-} \
+    --out "$OUT/seed$s.h5" >"$OUT/seed$s.log" 2>&1 || { cat "$OUT/seed$s.log"; exit 1; }
   value=$(sed -n "s/^.*test: .*$metric \([-0-9.]*\).*/\1/p" "$OUT/seed$s.log" | tail -1)
   echo "seed $s $metric $value"
 done | tee "$OUT/values.txt"

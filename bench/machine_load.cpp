@@ -12,12 +12,18 @@ namespace nar::bench {
 
 namespace {
 
-double busy_seconds() {
+struct CpuSeconds {
+    double busy = 0, steal = 0;
+};
+
+// The machine's line of /proc/stat (all CPUs); zeros when unreadable.
+CpuSeconds cpu_seconds() {
     std::ifstream in("/proc/stat");
     std::string cpu;
     long long user = 0, nice = 0, sys = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0;
-    if (!(in >> cpu >> user >> nice >> sys >> idle >> iowait >> irq >> softirq >> steal)) return 0;
-    return static_cast<double>(user + nice + sys + irq + softirq) / sysconf(_SC_CLK_TCK);
+    if (!(in >> cpu >> user >> nice >> sys >> idle >> iowait >> irq >> softirq >> steal)) return {};
+    const double tick = static_cast<double>(sysconf(_SC_CLK_TCK));
+    return {(user + nice + sys + irq + softirq) / tick, steal / tick};
 }
 
 double self_seconds() {
@@ -43,7 +49,9 @@ double load_average_1min() {
 }
 
 void OtherWork::start() {
-    busy_s_ = busy_seconds();
+    const CpuSeconds now = cpu_seconds();
+    busy_s_ = now.busy;
+    steal_s_ = now.steal;
     self_s_ = self_seconds();
     wall_s_ = wall_seconds();
 }
@@ -51,8 +59,13 @@ void OtherWork::start() {
 double OtherWork::stop() const {
     const double wall = wall_seconds() - wall_s_;
     if (wall <= 0) return 0;
-    const double other = (busy_seconds() - busy_s_) - (self_seconds() - self_s_);
+    const double other = (cpu_seconds().busy - busy_s_) - (self_seconds() - self_s_);
     return std::max(0.0, other / wall);
+}
+
+double OtherWork::stolen() const {
+    const double wall = wall_seconds() - wall_s_;
+    return wall > 0 ? std::max(0.0, (cpu_seconds().steal - steal_s_) / wall) : 0;
 }
 
 }  // namespace nar::bench

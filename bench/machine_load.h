@@ -14,9 +14,12 @@ class OtherWork {
   public:
     void start();
     double stop() const;  // cores busy with other work (0 on an idle machine)
+    // Cores' worth of time a VM's host ran something else while this guest
+    // had work ("steal" in /proc/stat): the guest's own tools cannot see it.
+    double stolen() const;
 
   private:
-    double busy_s_ = 0, self_s_ = 0, wall_s_ = 0;
+    double busy_s_ = 0, steal_s_ = 0, self_s_ = 0, wall_s_ = 0;
 };
 
 }  // namespace nar::bench

@@ -45,6 +45,7 @@ for r in $(seq "$ROUNDS"); do
     fi
     name=$(sed -n 's/^BLAS core \([^ ]*\).*/\1/p' "$tmp/out")
     sed -n 's/.*up to \([0-9.]*\) cores busy.*/\1/p' "$tmp/out" >>"$tmp/other"
+    sed -n 's/^steal .*up to \([0-9.]*\) cores.*/\1/p' "$tmp/out" >>"$tmp/steal"
     # kernel name task thr rate step fwd bwd opt gemm_gf ceil_gfs ceil% round
     awk -v core="$run" -v name="$name" -v round="$r" '($1=="latency"||$1=="accuracy") && $2 ~ /^[0-9]+$/ {
         line = $0; gsub(/\/ +/, "/", line); split(line, f, " "); split(f[3], r, "/")
@@ -75,6 +76,8 @@ if [ -s "$tmp/other" ]; then
 else
   echo "other work during the rounds: none reported (bench_train_step refuses above 0.1 cores)"
 fi
+[ -s "$tmp/steal" ] && echo "steal (the VM's host running other work): up to $(sort -g "$tmp/steal" |
+  tail -1) cores in a round"
 # Per round, as the machine's speed drifts between rounds: the step's 2-thread
 # rate over its 1-thread rate, beside the same ratio of the GEMM ceiling.
 echo "2-thread scaling, same round (min/median/max over rounds): step; GEMM ceiling"
