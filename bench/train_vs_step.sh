@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# nar train end to end against bench_train_step's step, interleaved, THREADS
-# threads (1 unless set), latency mode (hidden 512, 2 layers, batch 16). The zoo's graphs are larger than
-# the benchmark's (nodes/graph differ), so both are compared in nodes/s as well.
+# nar train end to end against bench_train_step's step, interleaved, on THREADS
+# threads (1 unless set), latency mode (hidden 512, 2 layers, batch 16). The
+# zoo's graphs are larger than the benchmark's (nodes/graph differ), so both are
+# compared in nodes/s as well.
 # Usage: bench/train_vs_step.sh NNLQP_ROOT [ROUNDS=3]   (e.g. a `nar zoo` directory)
 #   env: NAR=build/bin/nar BENCH=build/bin/bench_train_step CORE=COOPERLAKE THREADS=1
 set -euo pipefail
