@@ -161,7 +161,7 @@ Case adam_case(const std::string& preset) {
         n += p.numel();
     }
     auto opt = std::make_shared<nar::runner::FlatAdam>(params, torch::optim::AdamOptions(1e-4));
-    auto run = [model, opt]() { opt->step(); };
+    auto run = [opt]() { opt->step(); };  // opt holds the parameters
     return {"FlatAdam step, " + preset + " (" + std::to_string(n * 28 / 1000000) + " MB moved)",
             run,
             {}};

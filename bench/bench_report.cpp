@@ -111,7 +111,7 @@ int main(int argc, char** argv) {
             std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
     }
     std::sort(cpu.begin(), cpu.end());
-    const double busy = other.stop();
+    const double busy = other.stop().other;
     std::sort(secs.begin(), secs.end());
     const auto size = fs::file_size(dir / "report.html");
     std::printf("bench_report: %zu jobs, %d test samples each; report.html %.1f KB\n", index.size(),

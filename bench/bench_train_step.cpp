@@ -329,8 +329,9 @@ int main(int argc, char** argv) {
                     sum.opt += t.opt / o.steps;
                 }
                 sum.cpu = (nar::bench::process_cpu_ms() - cpu0) / o.steps;
-                c.other_cores.push_back(other.stop());
-                c.stolen_cores.push_back(other.stolen());
+                const nar::bench::Work w = other.stop();
+                c.other_cores.push_back(w.other);
+                c.stolen_cores.push_back(w.stolen);
                 c.rounds.push_back(sum);
                 // The machine's speed drifts (a VM): the ceiling is remeasured beside
                 // every round and each round is compared with its own.

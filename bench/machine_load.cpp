@@ -56,16 +56,12 @@ void OtherWork::start() {
     wall_s_ = wall_seconds();
 }
 
-double OtherWork::stop() const {
+Work OtherWork::stop() const {
     const double wall = wall_seconds() - wall_s_;
-    if (wall <= 0) return 0;
-    const double other = (cpu_seconds().busy - busy_s_) - (self_seconds() - self_s_);
-    return std::max(0.0, other / wall);
-}
-
-double OtherWork::stolen() const {
-    const double wall = wall_seconds() - wall_s_;
-    return wall > 0 ? std::max(0.0, (cpu_seconds().steal - steal_s_) / wall) : 0;
+    if (wall <= 0) return {};
+    const CpuSeconds now = cpu_seconds();
+    const double other = (now.busy - busy_s_) - (self_seconds() - self_s_);
+    return {std::max(0.0, other / wall), std::max(0.0, (now.steal - steal_s_) / wall)};
 }
 
 }  // namespace nar::bench
