@@ -11,7 +11,10 @@
 // than the traffic saved. On oneDNN, whose 256-row products run as fast as whole
 // ones alone, they gained nothing either (2026-12-02, bench_kernels' grouped FFN,
 // minima per round): tiled both ways 21.0-22.9 ms against 19.2-22.6 (3 rounds),
-// the forward alone 19.1-22.0 against 19.1-21.1 (8 rounds).)
+// the forward alone 19.1-22.0 against 19.1-21.1 (8 rounds). On an Intel VM with
+// 2 MB L2 (2026-12-03), tiles of 1-4 norm chunks (235-940 rows) both ways were
+// slower in 10 of 12 interleaved round pairs; the best, 3 chunks, had medians
+// 30.1, 30.6, 31.4 ms against 28.0, 31.4, 31.6 whole.)
 // Its GEMMs go through model/gemm.h (oneDNN where nar is built with it).
 // The backward reads the saved pre-norm values and hidden. On several threads
 // whole groups go to each thread, each with one-thread GEMMs
