@@ -1,5 +1,11 @@
 #include "model/matmul_precision.h"
 
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <functional>
+
 #include "common/blas_core.h"
 #include "common/error.h"
 #include "model/bf16_cast.h"
@@ -109,6 +115,41 @@ std::string bf16_unsupported_reason() {
 void require_bf16_support(const std::string& what) {
     const std::string why = bf16_unsupported_reason();
     if (!why.empty()) throw common::Error(what + ": " + why);
+}
+
+ProductRates measure_product_rates() {
+    torch::NoGradGuard no_grad;
+    constexpr int64_t kT = 1024, kD = 512;
+    const auto x = torch::randn({kT, kD}), w = torch::randn({kD, kD});
+    const auto xb = x.to(torch::kBFloat16), wb = w.to(torch::kBFloat16);
+    const double gflop = 2.0 * kT * kD * kD / 1e9;
+    auto best_rate = [&](const std::function<void()>& product) {
+        double best = 0;
+        for (int rep = 0; rep < 4; ++rep) {
+            const auto t0 = std::chrono::steady_clock::now();
+            product();
+            const std::chrono::duration<double> s = std::chrono::steady_clock::now() - t0;
+            if (rep > 0 && s.count() > 0) best = std::max(best, gflop / s.count());
+        }
+        return best;
+    };
+    ProductRates r;
+    auto y = torch::empty({kT, kD});
+    r.float32_gflops = best_rate([&] { gemm_out(y, x, w.t()); });
+    r.bf16_gflops = best_rate([&] { torch::mm(xb, wb.t()); });
+    return r;
+}
+
+std::string bf16_speed_warning(const ProductRates& r) {
+    const double f = r.float32_gflops, b = r.bf16_gflops;
+    if (!(f > 0) || !(b > 0) || !std::isfinite(f) || !std::isfinite(b) || b >= f) return "";
+    char buf[320];
+    std::snprintf(buf, sizeof buf,
+                  "precision=bf16: a 1024x512x512 product ran at %.0f GF/s in bf16 against %.0f "
+                  "in float32 on this CPU, so this job will likely run slower than float32 "
+                  "(and its results differ from float32's)",
+                  b, f);
+    return buf;
 }
 
 Precision matmul_precision() { return t_precision; }

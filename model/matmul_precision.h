@@ -2,7 +2,7 @@
 // Applies `precision` (common/precision.h) at the model's large matrix
 // products: bfloat16 operands, results back in float32, as autocast does, but
 // only at the products (LibTorch 1.13's CPU autocast also hands bf16 to
-// layer_norm, which refuses it). On CPUs with avx512_bf16/AMX,
+// layer_norm, which refuses it). On CPUs with AMX,
 // LibTorch runs bf16 products through oneDNN at several times the float32 rate.
 // Thread-local, like autocast: the trainer sets it for its thread.
 #include <torch/torch.h>
@@ -20,6 +20,18 @@ using Precision = common::Precision;
 std::string bf16_unsupported_reason();
 // A common::Error "<what>: <reason>" when bf16 products cannot run here.
 void require_bf16_support(const std::string& what);
+
+// One product of the step's usual size (1024×512·512×512), best of 3 after a
+// warm-up, in float32 (gemm_out) and in bf16 (bf16 operands, as the model's
+// products take them). avx512_bf16 alone does not make bf16 faster: with AMX
+// not exposed (an Emerald Rapids VM, 12-04) it ran at half the float32 rate.
+struct ProductRates {
+    double float32_gflops = 0, bf16_gflops = 0;
+};
+ProductRates measure_product_rates();
+// The job log's warning when bf16 products ran slower than float32 here; ""
+// when they did not, or when a rate is not a positive number.
+std::string bf16_speed_warning(const ProductRates& r);
 
 Precision matmul_precision();
 

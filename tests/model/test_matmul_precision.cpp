@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include <cmath>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -69,6 +71,31 @@ TEST(Precision, GuardNestsAndRestores) {
         }
         EXPECT_EQ(matmul_precision(), Precision::BF16);
     }
+    EXPECT_EQ(matmul_precision(), Precision::Float32);
+}
+
+// The warning rests on the two measured rates alone (avx512_bf16 without AMX can
+// be slower; Zen 4 without AMX was faster), so it is driven here with given rates.
+TEST(Precision, Bf16SpeedWarningOnlyWhenBf16RanSlower) {
+    const std::string slow = bf16_speed_warning({165.0, 81.0});
+    EXPECT_NE(slow.find("precision=bf16"), std::string::npos) << slow;
+    EXPECT_NE(slow.find("81 GF/s in bf16 against 165 in float32"), std::string::npos) << slow;
+    EXPECT_EQ(bf16_speed_warning({150.0, 680.0}), "");
+    EXPECT_EQ(bf16_speed_warning({100.0, 100.0}), "");
+    EXPECT_EQ(bf16_speed_warning({0.0, 0.0}), "");
+    EXPECT_EQ(bf16_speed_warning({std::nan(""), 10.0}), "");
+    EXPECT_EQ(bf16_speed_warning({std::numeric_limits<double>::infinity(), 10.0}), "");
+}
+
+TEST(Precision, ProductRatesAreMeasuredInBothPrecisions) {
+    SKIP_WITHOUT_BF16();
+    const ProductRates r = measure_product_rates();
+    // A real 0.54-GFLOP product each: a positive rate below what any few cores reach
+    // (float32 peaks near 200 GF/s per core, AMX bf16 near 1,000).
+    EXPECT_GT(r.float32_gflops, 0.5);
+    EXPECT_LT(r.float32_gflops, 5000.0);
+    EXPECT_GT(r.bf16_gflops, 0.5);
+    EXPECT_LT(r.bf16_gflops, 50000.0);
     EXPECT_EQ(matmul_precision(), Precision::Float32);
 }
 
