@@ -89,7 +89,11 @@ TEST(Precision, Bf16SpeedWarningOnlyWhenBf16RanSlower) {
 
 TEST(Precision, ProductRatesAreMeasuredInBothPrecisions) {
     SKIP_WITHOUT_BF16();
+    torch::manual_seed(7);
+    const auto before = torch::rand({4});
+    torch::manual_seed(7);
     const ProductRates r = measure_product_rates();
+    EXPECT_TRUE(torch::equal(torch::rand({4}), before)) << "the probe moved the global generator";
     // A real 0.54-GFLOP product each: a positive rate below what any few cores reach
     // (float32 peaks near 200 GF/s per core, AMX bf16 near 1,000).
     EXPECT_GT(r.float32_gflops, 0.5);
