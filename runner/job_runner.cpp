@@ -14,7 +14,6 @@
 
 #include "common/blas_startup.h"
 #include "common/error.h"
-#include "common/precision.h"
 #include "common/version.h"
 #include "jobs/job_config.h"
 #include "jobs/metrics.h"
@@ -22,7 +21,6 @@
 #include "jobs/result_file.h"
 #include "jobs/study.h"
 #include "model/gemm.h"
-#include "model/matmul_precision.h"
 #include "model/model_io.h"
 #include "runner/mpi_env.h"
 #include "runner/study_data.h"
@@ -167,14 +165,6 @@ JobOutcome run_job(const jobs::JobSpec& spec, Communicator& comm, const JobOptio
                          data.train.size(), data.val.size(), data.test.size(), comm.size());
         }
         Trainer trainer(cfg, data, comm, spec.result_path.empty() ? "" : ckpt);
-        if (leader && common::parse_precision(cfg.precision) == common::Precision::BF16 &&
-            torch::Device(cfg.device).is_cpu()) {
-            // The trainer has refused CPUs without bf16 products; this one may still run them
-            // slowly. Measured once per process (about 40 ms).
-            static const std::string slow =
-                model::bf16_speed_warning(model::measure_product_rates());
-            if (!slow.empty()) spdlog::warn("[{}] {}", spec.id, slow);
-        }
         r.config_text = as_ran(cfg, trainer.model_config()).to_text();
         TrainOutput out = trainer.run(opts.resume);
         if (out.interrupted) {

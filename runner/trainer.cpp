@@ -97,6 +97,13 @@ Trainer::Trainer(const jobs::JobConfig& cfg, const StudyData& data, Communicator
       device_(cfg.device) {
     if (precision_ == common::Precision::BF16 && device_.is_cpu()) {
         model::require_bf16_support("precision=bf16 cannot run here");
+        // A CPU with bf16 products may still run them slower than float32 (no AMX).
+        // Measured once per process (about 40 ms), on the rank that logs.
+        if (comm_.rank() == 0) {
+            static const std::string slow =
+                model::bf16_speed_warning(model::measure_product_rates());
+            if (!slow.empty()) spdlog::warn("{}", slow);
+        }
     }
     if (data_.train.empty()) throw Error("the training split is empty");
     if (data_.val.empty()) throw Error("the validation split is empty");
