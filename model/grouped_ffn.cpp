@@ -69,6 +69,9 @@ struct GroupedFfnFn : torch::autograd::Function<GroupedFfnFn> {
         auto hidden = torch::empty({groups, t, h}, o);
         auto stats = torch::empty({4, groups * t}, o);  // mean, rstd of up, then of down
         auto out = torch::empty({t, x.size(1)}, o);
+        // Group-major copy of x: each group's up product and weight gradient
+        // then stream one contiguous T×d block instead of d-wide column slices.
+        const auto xg = x.view({t, groups, d}).transpose(0, 1).contiguous();
         AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "grouped_ffn", [&] {
             using T = scalar_t;
             const auto nu = norm_of<T>(zu, bu, gu, betau, stats[0], stats[1], eps_u,
@@ -79,7 +82,7 @@ struct GroupedFfnFn : torch::autograd::Function<GroupedFfnFn> {
                 const int64_t r0 = g * t, r1 = r0 + t;
                 auto hidden_g = hidden.select(0, g);
                 auto zu_g = zu.select(0, g), zd_g = zd.select(0, g);
-                gemm_out(zu_g, x.narrow(1, g * d, d), wu.select(0, g));
+                gemm_out(zu_g, xg.select(0, g), wu.select(0, g));
                 kernels::norm_rows_forward(nu.in, nu.gamma, nu.beta,
                                            RowBlock<T>{ptr<T>(hidden), h, 0}, nu.mean, nu.rstd, r0,
                                            r1, nu.eps, nu.act);
@@ -89,7 +92,7 @@ struct GroupedFfnFn : torch::autograd::Function<GroupedFfnFn> {
                                            nd.rstd, r0, r1, nd.eps, nd.act);
             });
         });
-        ctx->save_for_backward({x, wu, bu, gu, betau, wd, bd, gd, betad, zu, zd, stats, hidden});
+        ctx->save_for_backward({xg, wu, bu, gu, betau, wd, bd, gd, betad, zu, zd, stats, hidden});
         ctx->saved_data["eps_u"] = eps_u;
         ctx->saved_data["eps_d"] = eps_d;
         ctx->saved_data["p"] = p;
@@ -110,8 +113,8 @@ struct GroupedFfnFn : torch::autograd::Function<GroupedFfnFn> {
             return static_cast<uint64_t>(ctx->saved_data[k].toInt());
         };
         const auto gout = grads[0].contiguous();
-        const int64_t t = x.size(0), width = x.size(1), groups = wu.size(0), d = wu.size(1),
-                      h = wu.size(2);
+        const int64_t t = x.size(1), groups = wu.size(0), d = wu.size(1), h = wu.size(2),
+                      width = groups * d;
         const auto o = x.options();
         const bool need_gx = ctx->needs_input_grad(0);
         auto gx = need_gx ? torch::empty({t, width}, o) : torch::Tensor();
@@ -147,9 +150,10 @@ struct GroupedFfnFn : torch::autograd::Function<GroupedFfnFn> {
                     const auto [lo, hi] = cu.range(c);
                     kernels::norm_rows_backward(RowBlock<const T>{ra.base, h, r0}, nu.in, nu.gamma,
                                                 nu.beta, nu.mean, nu.rstd, ra,
-                                                ptr<T>(part_u) + c * 3 * h, lo, hi, nu.act);
+                                                ptr<T>(part_u) + c * 3 * h, lo, hi, nu.act,
+                                                RowBlock<const T>{ptr<T>(hidden), h, 0});
                 }
-                const auto x_g = x.narrow(1, g * d, d);
+                const auto x_g = x.select(0, g);
                 auto gwu_g = gwu.select(0, g);
                 gemm_out(gwu_g, x_g.t(), a);
                 if (need_gx) {

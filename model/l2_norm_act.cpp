@@ -38,19 +38,24 @@ __attribute__((target_clones("avx512f", "avx2", "default"))) void l2_forward_row
 
 template <typename T>
 __attribute__((target_clones("avx512f", "avx2", "default"))) void l2_backward_rows(
-    const T* g, const T* v, const T* denom, T* gv, T* buf, int64_t begin, int64_t end, int64_t w,
-    T eps, Act a) {
+    const T* g, const T* v, const T* denom, const T* out, T* gv, T* buf, int64_t begin, int64_t end,
+    int64_t w, T eps, Act a) {
     T* gy = buf;
     T* y = buf + w;
+    const T kept = a.drop ? static_cast<T>(a.scale) : T(1);
     for (int64_t r = begin; r < end; ++r) {
         const T* vr = v + r * w;
         const T* gr = g + r * w;
         const T d = denom[r];
+        // The forward's output is nonzero exactly where ReLU passed and dropout
+        // kept: that gate is read, not recomputed (the mask's hash is the
+        // costly part). A select of constants, then a product, vectorises.
+        const T* outr = out + r * w;
         for (int64_t k = 0; k < w; ++k) {
             y[k] = vr[k] / d;
-            gy[k] = y[k] > 0 ? gr[k] : T(0);
+            const T f = outr[k] != T(0) ? kept : T(0);
+            gy[k] = gr[k] * f;
         }
-        apply_dropout(a, gy, r * w, w);
         // Where the norm was clamped to eps the divisor is a constant.
         const T dot = d > eps ? kernels::lane_dot(gy, y, w) : T(0);
         T* gvr = gv + r * w;
@@ -73,7 +78,9 @@ struct L2NormActFn : torch::autograd::Function<L2NormActFn> {
                                 denom.data_ptr<scalar_t>(), b, e, w, static_cast<scalar_t>(eps), a);
             });
         });
-        ctx->save_for_backward({v, denom});
+        // y is kept for the next LayerNorm's backward anyway: saved, it is the
+        // ReLU-and-dropout gate of this backward.
+        ctx->save_for_backward({v, denom, y});
         ctx->saved_data["seed"] = static_cast<int64_t>(seed);
         ctx->saved_data["eps"] = eps;
         ctx->saved_data["p"] = p;
@@ -83,7 +90,7 @@ struct L2NormActFn : torch::autograd::Function<L2NormActFn> {
 
     static variable_list backward(AutogradContext* ctx, variable_list grads) {
         const auto saved = ctx->get_saved_variables();
-        const auto &v = saved[0], &denom = saved[1];
+        const auto &v = saved[0], &denom = saved[1], &y = saved[2];
         const double eps = ctx->saved_data["eps"].toDouble();
         const Act a =
             act_of(true, ctx->saved_data["p"].toDouble(), ctx->saved_data["train"].toBool(),
@@ -95,8 +102,9 @@ struct L2NormActFn : torch::autograd::Function<L2NormActFn> {
             at::parallel_for(0, rows, kRowGrain, [&](int64_t b, int64_t e) {
                 std::vector<scalar_t> buf(static_cast<size_t>(2 * w));
                 l2_backward_rows(g.data_ptr<scalar_t>(), v.data_ptr<scalar_t>(),
-                                 denom.data_ptr<scalar_t>(), gv.data_ptr<scalar_t>(), buf.data(), b,
-                                 e, w, static_cast<scalar_t>(eps), a);
+                                 denom.data_ptr<scalar_t>(), y.data_ptr<scalar_t>(),
+                                 gv.data_ptr<scalar_t>(), buf.data(), b, e, w,
+                                 static_cast<scalar_t>(eps), a);
             });
         });
         return {gv, {}, {}, {}};

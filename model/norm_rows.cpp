@@ -107,7 +107,8 @@ __attribute__((target_clones("avx512f", "avx2", "default"))) void forward_rows(
 template <typename T, typename X, typename Y>
 __attribute__((target_clones("avx512f", "avx2", "default"))) void backward_rows(
     RowBlock<const Y> g, const NormInput<T, X>& in, const T* gamma, const T* beta, const T* mean,
-    const T* rstd, RowBlock<X> gx, T* part, T* buf, int64_t begin, int64_t end, const Act& a) {
+    const T* rstd, RowBlock<X> gx, T* part, T* buf, int64_t begin, int64_t end, const Act& a,
+    RowBlock<const T> y) {
     const int64_t w = in.w;
     T* gz = buf;
     T* xh = buf + w;
@@ -117,22 +118,37 @@ __attribute__((target_clones("avx512f", "avx2", "default"))) void backward_rows(
     // gx may be gy itself (norm_rows.h): then its rows are already on their way.
     const bool gx_apart =
         static_cast<const void*>(gx.row(begin)) != static_cast<const void*>(g.row(begin));
+    // Without ReLU a zero output may be a kept zero, so only with it.
+    const bool gate = y.base != nullptr && a.relu;
+    const T kept = a.drop ? static_cast<T>(a.scale) : T(1);
     for (int64_t r = begin; r < end; ++r) {
         if (r + ahead < end) {
             prefetch_row<false>(in.x.row(r + ahead), w);
             prefetch_row<false>(g.row(r + ahead), w);
             if (gx_apart) prefetch_row<true>(gx.row(r + ahead), w);
+            if (gate) prefetch_row<false>(y.row(r + ahead), w);
         }
         const T* xr = input_row(in, r, tmp);
         const T* gr = as_t(g.row(r), w, buf + 3 * w);
         const T mu = mean[r], rs = rstd[r];
-        for (int64_t k = 0; k < w; ++k) {
-            xh[k] = (xr[k] - mu) * rs;
-            T d = gr[k];
-            if (a.relu && !(xh[k] * gamma[k] + beta[k] > 0)) d = 0;
-            gz[k] = d;
+        if (gate) {
+            const T* yr = y.row(r);
+            for (int64_t k = 0; k < w; ++k) {
+                xh[k] = (xr[k] - mu) * rs;
+                // A select of constants, then a product: vectorises (a
+                // conditional product became a mispredicted branch per element).
+                const T f = yr[k] != T(0) ? kept : T(0);
+                gz[k] = gr[k] * f;
+            }
+        } else {
+            for (int64_t k = 0; k < w; ++k) {
+                xh[k] = (xr[k] - mu) * rs;
+                T d = gr[k];
+                if (a.relu && !(xh[k] * gamma[k] + beta[k] > 0)) d = 0;
+                gz[k] = d;
+            }
+            apply_dropout(a, gz, r * w, w);
         }
-        apply_dropout(a, gz, r * w, w);
         for (int64_t k = 0; k < w; ++k) {
             gg[k] += gz[k] * xh[k];
             gb[k] += gz[k];
@@ -161,9 +177,9 @@ void norm_rows_forward(const NormInput<T, X>& in, const T* gamma, const T* beta,
 template <typename T, typename X, typename Y>
 void norm_rows_backward(RowBlock<const Y> gy, const NormInput<T, X>& in, const T* gamma,
                         const T* beta, const T* mean, const T* rstd, RowBlock<X> gx, T* part,
-                        int64_t begin, int64_t end, const Act& a) {
+                        int64_t begin, int64_t end, const Act& a, RowBlock<const T> y) {
     std::vector<T> buf(static_cast<size_t>(5 * in.w));
-    backward_rows(gy, in, gamma, beta, mean, rstd, gx, part, buf.data(), begin, end, a);
+    backward_rows(gy, in, gamma, beta, mean, rstd, gx, part, buf.data(), begin, end, a, y);
 }
 
 // The storage combinations in use: float32 and float64 throughout; bf16 x with
@@ -174,7 +190,7 @@ void norm_rows_backward(RowBlock<const Y> gy, const NormInput<T, X>& in, const T
                                              const Act&);                                          \
     template void norm_rows_backward<T, X, Y>(RowBlock<const Y>, const NormInput<T, X>&, const T*, \
                                               const T*, const T*, const T*, RowBlock<X>, T*,       \
-                                              int64_t, int64_t, const Act&);
+                                              int64_t, int64_t, const Act&, RowBlock<const T>);
 NAR_NORM_ROWS(float, float, float)
 NAR_NORM_ROWS(double, double, double)
 NAR_NORM_ROWS(float, uint16_t, uint16_t)
