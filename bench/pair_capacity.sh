@@ -5,12 +5,12 @@
 # each of the pair against the lone run of the same round, and the pair's
 # throughput over one core's: 2.00x when the cores share nothing. This bounds
 # any 2-thread speed-up (bench_train_step's "2 vs 1 thread(s)" line).
-# Usage: bench/pair_capacity.sh [ROUNDS=5]   env: BIN=build/bin/bench_kernels
+# Usage: bench/pair_capacity.sh [ROUNDS=5]   env: BIN=build/bin/bench_kernels CORE=auto
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS=${1:-5}
 BIN=${BIN:-build/bin/bench_kernels}
-run() { "$BIN" --blas-core COOPERLAKE --repeats 3 --iters 20 --threads 1 --only "GEMMs alone" |
+run() { "$BIN" --blas-core "${CORE:-auto}" --repeats 3 --iters 20 --threads 1 --only "GEMMs alone" |
   awk '/GEMMs alone/ { print $(NF-1) }'; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

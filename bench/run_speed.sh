@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # The speed table of the README, on an idle machine: bench_train_step at 1 and
-# 2 threads, latency and accuracy, with OpenBLAS's own kernel ("keep") and with
-# COOPERLAKE, interleaved: every round runs each kernel once (a kernel is
+# 2 threads, latency and accuracy, with OpenBLAS's own kernel ("keep") and, where
+# nar's automatic choice differs (a generic core picked on a newer CPU), with
+# that one too, interleaved: every round runs each kernel once (a kernel is
 # chosen when the process starts, so each round is a fresh process per kernel).
 # Prints min/median/max graphs/s and fraction of the GEMM ceiling per row.
 # Usage: bench/run_speed.sh [ROUNDS=5] [STEPS=10]
-#   env: BIN=build/bin/bench_train_step  CORES="keep COOPERLAKE"  ALLOW_LOAD=1 (loaded box)
+#   env: BIN=build/bin/bench_train_step  CORES="keep COOPERLAKE" (kernels a CPU without
+#        them refuses)  NAR=build/bin/nar (asked for its choice)  ALLOW_LOAD=1 (loaded box)
 #        EXTRA="--precision bf16" (passed through)
 #        BASELINE=/path/to/older/bench_train_step: run it too, interleaved in every
 #        round, its rows labelled "base:<kernel>"; BASELINE_ENV="K=V ..." its environment
@@ -16,8 +18,14 @@ cd "$(dirname "$0")/.."
 ROUNDS=${1:-5}
 STEPS=${2:-10}
 BIN=${BIN:-build/bin/bench_train_step}
-CORES=${CORES:-keep COOPERLAKE}
 unset OPENBLAS_CORETYPE  # --blas-core decides; a user's variable would override it
+if [ -z "${CORES:-}" ]; then
+  NAR=${NAR:-build/bin/nar}
+  keep=$("$NAR" --blas-core keep blas-core 2>/dev/null)
+  auto=$("$NAR" --blas-core auto blas-core 2>/dev/null)
+  CORES=keep
+  [ "$auto" != "$keep" ] && CORES="keep $auto"
+fi
 args=(--threads 1,2 --tasks latency,accuracy --steps "$STEPS" --repeats 1 --warmup 2)
 [ "${ALLOW_LOAD:-0}" = 1 ] && args+=(--allow-load)
 # shellcheck disable=SC2206

@@ -4,14 +4,15 @@
 # zoo's graphs are larger than the benchmark's (nodes/graph differ), so both are
 # compared in nodes/s as well.
 # Usage: bench/train_vs_step.sh NNLQP_ROOT [ROUNDS=3]   (e.g. a `nar zoo` directory)
-#   env: NAR=build/bin/nar BENCH=build/bin/bench_train_step CORE=COOPERLAKE THREADS=1
+#   env: NAR=build/bin/nar BENCH=build/bin/bench_train_step CORE=auto (or keep, or a
+#        kernel name) THREADS=1
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=${1:?usage: bench/train_vs_step.sh NNLQP_ROOT [ROUNDS]}
 ROUNDS=${2:-3}
 NAR=${NAR:-build/bin/nar}
 BENCH=${BENCH:-build/bin/bench_train_step}
-CORE=${CORE:-COOPERLAKE}
+CORE=${CORE:-auto}
 THREADS=${THREADS:-1}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
