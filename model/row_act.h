@@ -1,7 +1,8 @@
 #pragma once
 // The activation tail the fused row kernels share (norm_act.cpp,
 // l2_norm_act.cpp): optional ReLU, then dropout whose mask is regenerated from
-// a seed, so a backward pass needs nothing of the output's size.
+// a seed, so a backward pass needs nothing of the output's size (where the
+// output is saved anyway, its backward reads the gate from it instead).
 #include <cstdint>
 
 #include "model/dropout_mask.h"
