@@ -21,8 +21,9 @@ BIN=${BIN:-build/bin/bench_train_step}
 unset OPENBLAS_CORETYPE  # --blas-core decides; a user's variable would override it
 if [ -z "${CORES:-}" ]; then
   NAR=${NAR:-build/bin/nar}
-  keep=$("$NAR" --blas-core keep blas-core 2>/dev/null)
-  auto=$("$NAR" --blas-core auto blas-core 2>/dev/null)
+  keep=$("$NAR" --blas-core keep blas-core 2>/dev/null) &&
+    auto=$("$NAR" --blas-core auto blas-core 2>/dev/null) ||
+    { echo "run_speed.sh: '$NAR blas-core' failed: build nar, or set NAR or CORES" >&2; exit 1; }
   CORES=keep
   [ "$auto" != "$keep" ] && CORES="keep $auto"
 fi

@@ -104,7 +104,7 @@ struct GroupedFfnFn : torch::autograd::Function<GroupedFfnFn> {
 
     static variable_list backward(AutogradContext* ctx, variable_list grads) {
         const auto s = ctx->get_saved_variables();
-        const auto &x = s[0], &wu = s[1], &bu = s[2], &gu = s[3], &betau = s[4], &wd = s[5],
+        const auto &xg = s[0], &wu = s[1], &bu = s[2], &gu = s[3], &betau = s[4], &wd = s[5],
                    &bd = s[6], &gd = s[7], &betad = s[8], &zu = s[9], &zd = s[10];
         const auto &stats = s[11], &hidden = s[12];
         const double p = ctx->saved_data["p"].toDouble();
@@ -113,16 +113,17 @@ struct GroupedFfnFn : torch::autograd::Function<GroupedFfnFn> {
             return static_cast<uint64_t>(ctx->saved_data[k].toInt());
         };
         const auto gout = grads[0].contiguous();
-        const int64_t t = x.size(1), groups = wu.size(0), d = wu.size(1), h = wu.size(2),
+        // xg is the forward's group-major copy of x: G×T×d.
+        const int64_t t = xg.size(1), groups = wu.size(0), d = wu.size(1), h = wu.size(2),
                       width = groups * d;
-        const auto o = x.options();
+        const auto o = xg.options();
         const bool need_gx = ctx->needs_input_grad(0);
         auto gx = need_gx ? torch::empty({t, width}, o) : torch::Tensor();
         auto gwu = torch::empty_like(wu), gwd = torch::empty_like(wd);
         const NormChunks cu(groups * t, groups), cd(groups * t, groups);
         auto part_u = torch::zeros({cu.count(), 3, h}, o),
              part_d = torch::zeros({cd.count(), 3, d}, o);
-        AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "grouped_ffn_backward", [&] {
+        AT_DISPATCH_FLOATING_TYPES(xg.scalar_type(), "grouped_ffn_backward", [&] {
             using T = scalar_t;
             const auto nu = norm_of<T>(zu, bu, gu, betau, stats[0], stats[1],
                                        ctx->saved_data["eps_u"].toDouble(),
@@ -153,7 +154,7 @@ struct GroupedFfnFn : torch::autograd::Function<GroupedFfnFn> {
                                                 ptr<T>(part_u) + c * 3 * h, lo, hi, nu.act,
                                                 RowBlock<const T>{ptr<T>(hidden), h, 0});
                 }
-                const auto x_g = x.select(0, g);
+                const auto x_g = xg.select(0, g);
                 auto gwu_g = gwu.select(0, g);
                 gemm_out(gwu_g, x_g.t(), a);
                 if (need_gx) {

@@ -42,19 +42,15 @@ __attribute__((target_clones("avx512f", "avx2", "default"))) void l2_backward_ro
     int64_t w, T eps, Act a) {
     T* gy = buf;
     T* y = buf + w;
-    const T kept = a.drop ? static_cast<T>(a.scale) : T(1);
+    const kernels::SavedGate<T> gate(a);  // from the forward's output (ReLU on)
     for (int64_t r = begin; r < end; ++r) {
         const T* vr = v + r * w;
         const T* gr = g + r * w;
         const T d = denom[r];
-        // The forward's output is nonzero exactly where ReLU passed and dropout
-        // kept: that gate is read, not recomputed (the mask's hash is the
-        // costly part). A select of constants, then a product, vectorises.
         const T* outr = out + r * w;
         for (int64_t k = 0; k < w; ++k) {
             y[k] = vr[k] / d;
-            const T f = outr[k] != T(0) ? kept : T(0);
-            gy[k] = gr[k] * f;
+            gy[k] = gate(gr[k], outr[k]);
         }
         // Where the norm was clamped to eps the divisor is a constant.
         const T dot = d > eps ? kernels::lane_dot(gy, y, w) : T(0);

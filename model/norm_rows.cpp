@@ -120,7 +120,7 @@ __attribute__((target_clones("avx512f", "avx2", "default"))) void backward_rows(
         static_cast<const void*>(gx.row(begin)) != static_cast<const void*>(g.row(begin));
     // Without ReLU a zero output may be a kept zero, so only with it.
     const bool gate = y.base != nullptr && a.relu;
-    const T kept = a.drop ? static_cast<T>(a.scale) : T(1);
+    const SavedGate<T> saved_gate(a);
     for (int64_t r = begin; r < end; ++r) {
         if (r + ahead < end) {
             prefetch_row<false>(in.x.row(r + ahead), w);
@@ -135,10 +135,7 @@ __attribute__((target_clones("avx512f", "avx2", "default"))) void backward_rows(
             const T* yr = y.row(r);
             for (int64_t k = 0; k < w; ++k) {
                 xh[k] = (xr[k] - mu) * rs;
-                // A select of constants, then a product: vectorises (a
-                // conditional product became a mispredicted branch per element).
-                const T f = yr[k] != T(0) ? kept : T(0);
-                gz[k] = gr[k] * f;
+                gz[k] = saved_gate(gr[k], yr[k]);
             }
         } else {
             for (int64_t k = 0; k < w; ++k) {

@@ -27,6 +27,21 @@ inline void apply_dropout(const Act& a, T* v, int64_t base, int64_t w) {
     for (int64_t k = 0; k < w; ++k) v[k] *= m.keep(static_cast<uint32_t>(k)) ? scale : T(0);
 }
 
+// The backward's ReLU-and-dropout gate read from the forward's saved output y
+// (ReLU on): y ≠ 0 exactly where ReLU passed and dropout kept, so the mask's
+// hash is not drawn again. gate(g, y) is g as dropout scaled it there, else 0.
+// A select of constants, then a product: this vectorises inside a row loop (a
+// conditional product became a branch per element).
+template <typename T>
+struct SavedGate {
+    T kept;
+    explicit SavedGate(const Act& a) : kept(a.drop ? static_cast<T>(a.scale) : T(1)) {}
+    T operator()(T g, T y) const {
+        const T f = y != T(0) ? kept : T(0);
+        return g * f;
+    }
+};
+
 inline Act act_of(bool relu, double p, bool train, uint64_t seed) {
     Act a;
     a.relu = relu;

@@ -93,7 +93,7 @@ TEST(NormRowsBackward, SavedOutputIsNoGateWithoutRelu) {
     const auto [gx1, part1] = r.backward(true);
     EXPECT_TRUE(torch::equal(gx0, gx1));
     EXPECT_TRUE(torch::equal(part0, part1));
-    // The constant row's kept elements pass their gradient on to β.
+    // The constant row's kept elements pass a gradient on to its input.
     EXPECT_GT(gx0[5].abs().sum().item<double>(), 0);
 }
 
