@@ -88,11 +88,12 @@ void add_model_commands(CLI::App& app) {
     for (const auto& p : jobs::param_table()) {
         if (!p.model) continue;
         info->add_option_function<std::string>(
-            jobs::cli_flag(p),
-            [a, p](const std::string& v) {
-                a->model[p.key] = jobs::canonical_value(p, v, "nar model info");
-            },
-            p.help);
+                jobs::cli_flag(p),
+                [a, p](const std::string& v) {
+                    a->model[p.key] = jobs::canonical_value(p, v, "nar model info");
+                },
+                p.help)
+            ->type_name(jobs::cli_value_name(p));
     }
     info->add_option("--node-dim", a->node_dim, "node feature width");
     info->add_option("--static-dim", a->static_dim, "static feature width");

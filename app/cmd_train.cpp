@@ -161,11 +161,7 @@ void add_train_commands(CLI::App& app) {
             ->add_option_function<std::string>(
                 jobs::cli_flag(p), [cli, key](const std::string& v) { cli->params[key] = v; },
                 runner::param_help(p))
-            ->type_name(p.allowed.empty() ? jobs::cli_type_name(p.type) : "{" + [&] {
-                std::string l;
-                for (const auto& a : p.allowed) l += (l.empty() ? "" : ",") + a;
-                return l;
-            }() + "}");
+            ->type_name(jobs::cli_value_name(p));
     }
     train->get_option("--study")->required();
     train->add_option("--out", cli->out, "result file (HDF5)")->required();

@@ -1,11 +1,10 @@
 #include "data/cell_csv.h"
 
-#include <cerrno>
 #include <cmath>
-#include <cstdlib>
 #include <sstream>
 
 #include "common/error.h"
+#include "common/numbers.h"
 #include "data/input_limits.h"
 
 namespace nar::data {
@@ -65,22 +64,16 @@ void CsvTable::fail_row(size_t row, const std::string& what) const {
 
 double CsvTable::number(size_t row, size_t col) const {
     const std::string& s = rows.at(row).at(col);
-    errno = 0;
-    char* end = nullptr;
-    double v = std::strtod(s.c_str(), &end);
-    if (s.empty() || end != s.c_str() + s.size() || errno == ERANGE)
-        fail_row(row, "column '" + header[col] + "': '" + s + "' is not a number");
-    return v;
+    const auto v = common::try_parse_double(s);
+    if (!v) fail_row(row, "column '" + header[col] + "': '" + s + "' is not a number");
+    return *v;
 }
 
 int64_t CsvTable::integer(size_t row, size_t col) const {
     const std::string& s = rows.at(row).at(col);
-    errno = 0;
-    char* end = nullptr;
-    long long v = std::strtoll(s.c_str(), &end, 10);
-    if (s.empty() || end != s.c_str() + s.size() || errno == ERANGE)
-        fail_row(row, "column '" + header[col] + "': '" + s + "' is not an integer");
-    return v;
+    const auto v = common::try_parse_int64(s);
+    if (!v) fail_row(row, "column '" + header[col] + "': '" + s + "' is not an integer");
+    return *v;
 }
 
 }  // namespace nar::data

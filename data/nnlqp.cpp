@@ -14,6 +14,7 @@
 #include <unordered_map>
 
 #include "common/error.h"
+#include "common/numbers.h"
 #include "data/feature_cache.h"
 #include "data/input_limits.h"
 
@@ -29,32 +30,6 @@ std::string find_nnlqp_labels(const std::string& root) {
     }
     throw Error(root + ": no NNLQP label file (gt_stage.txt or gt.txt) in this directory");
 }
-
-namespace {
-
-bool parse_i64(const std::string& s, int64_t* v) {
-    if (s.empty()) return false;
-    size_t pos = 0;
-    try {
-        *v = std::stoll(s, &pos);
-    } catch (const std::exception&) {
-        return false;
-    }
-    return pos == s.size();
-}
-
-bool parse_f64(const std::string& s, double* v) {
-    if (s.empty()) return false;
-    size_t pos = 0;
-    try {
-        *v = std::stod(s, &pos);
-    } catch (const std::exception&) {
-        return false;
-    }
-    return pos == s.size();
-}
-
-}  // namespace
 
 std::vector<NnlqpRow> read_nnlqp_labels(const std::string& path) {
     std::istringstream in(read_bounded_file(path, kMaxTextBytes));
@@ -79,12 +54,18 @@ std::vector<NnlqpRow> read_nnlqp_labels(const std::string& path) {
                         std::to_string(f.size()));
         NnlqpRow r;
         r.line = lineno;
-        if (!parse_i64(f[0], &r.id)) throw Error(where + "bad id '" + f[0] + "'");
+        const auto id = common::try_parse_int64(f[0]);
+        if (!id) throw Error(where + "bad id '" + f[0] + "'");
+        r.id = *id;
         r.onnx_path = f[1];
-        if (!parse_i64(f[2], &r.batch) || r.batch <= 0)
+        const auto batch = common::try_parse_int64(f[2]);
+        if (!batch || *batch <= 0)
             throw Error(where + "bad batch size '" + f[2] + "' (a positive integer is needed)");
-        if (!parse_f64(f[3], &r.latency_ms) || !std::isfinite(r.latency_ms) || r.latency_ms <= 0)
+        r.batch = *batch;
+        const auto ms = common::try_parse_double(f[3]);
+        if (!ms || !std::isfinite(*ms) || *ms <= 0)
             throw Error(where + "bad latency '" + f[3] + "' (a positive number of ms is needed)");
+        r.latency_ms = *ms;
         r.family = f[4];
         r.platform = f[5];
         if (f.size() == 7) {

@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "common/error.h"
+#include "common/json.h"
 #include "jobs/aggregate.h"
 #include "jobs/paper_numbers.h"
 #include "jobs/paper_tables.h"
@@ -11,6 +12,8 @@
 namespace nar::jobs {
 
 namespace {
+
+using common::json_string;
 
 struct TextTable {
     std::string title;
@@ -70,35 +73,6 @@ std::string latex_escape(const std::string& s) {
         o += c;
     }
     return o;
-}
-
-std::string json_string(const std::string& s) {
-    std::string o = "\"";
-    for (char c : s) {
-        switch (c) {
-            case '"':
-                o += "\\\"";
-                break;
-            case '\\':
-                o += "\\\\";
-                break;
-            case '\n':
-                o += "\\n";
-                break;
-            case '\t':
-                o += "\\t";
-                break;
-            default:
-                if (static_cast<unsigned char>(c) < 0x20) {
-                    char buf[8];
-                    std::snprintf(buf, sizeof buf, "\\u%04x", c);
-                    o += buf;
-                } else {
-                    o += c;
-                }
-        }
-    }
-    return o + "\"";
 }
 
 std::string json_number(double v) {

@@ -8,6 +8,7 @@
 #include "common/precision.h"
 #include "jobs/study.h"
 #include "jobs/variant.h"
+#include "model/model_config.h"
 
 namespace nar::jobs {
 
@@ -53,9 +54,11 @@ ParamDef with_allowed(ParamDef p, std::vector<std::string> allowed) {
     return p;
 }
 
+// A ModelConfig field passed through to the model; an enum field's names come from ModelConfig.
 ParamDef model_row(std::string key, ParamType type, std::string help) {
     ParamDef p = row(std::move(key), std::monostate{}, type, std::move(help));
     p.model = true;
+    p.allowed = model::allowed_values(p.key);
     return p;
 }
 
@@ -104,10 +107,10 @@ std::vector<ParamDef> build_table() {
         with_allowed(row("variant", S(&JobConfig::variant), kS,
                          "Table 5 row: row1..row6 (empty: the full model)"),
                      variant_names()),
-        with_allowed(model_row("structure", kS, "transformer | gnn"), {"transformer", "gnn"}),
-        with_allowed(model_row("attention", kS, "local | global"), {"local", "global"}),
+        model_row("structure", kS, "Transformer or the GraphSAGE baseline"),
+        model_row("attention", kS, "graph-aided attention over edges or over all pairs"),
         model_row("ta_enhance", kB, "type-aware enhancement"),
-        with_allowed(model_row("ffn", kS, "grouped | dense"), {"grouped", "dense"}),
+        model_row("ffn", kS, "feed-forward kind"),
         with_range(model_row("hidden", kI, "hidden size D (fc_hidden follows unless given)"), 1,
                    65536),
         with_range(model_row("layers", kI, "layers L"), 1, 1024),
@@ -215,6 +218,13 @@ const char* cli_type_name(ParamType t) {
             return "BOOL";
     }
     return "TEXT";
+}
+
+std::string cli_value_name(const ParamDef& p) {
+    if (p.allowed.empty()) return cli_type_name(p.type);
+    std::string l;
+    for (const auto& a : p.allowed) l += (l.empty() ? "" : ",") + a;
+    return "{" + l + "}";
 }
 
 std::string canonical_value(const ParamDef& p, const std::string& text, const std::string& where) {

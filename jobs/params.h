@@ -42,6 +42,8 @@ std::vector<std::string> param_keys();
 std::string cli_flag(const ParamDef& p);
 const char* type_name(ParamType t);      // "a string", "an integer", ...
 const char* cli_type_name(ParamType t);  // "TEXT", "INT", "UINT", "FLOAT", "BOOL"
+// The value's name in --help: "{local,global}" where the row lists its values, else cli_type_name.
+std::string cli_value_name(const ParamDef& p);
 
 // Checks `text` against the row (type, allowed values, range; NaN never passes)
 // and returns its canonical text: integers as digits, doubles shortest

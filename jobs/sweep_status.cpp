@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "common/error.h"
+#include "common/json.h"
 #include "jobs/job_id.h"
 #include "jobs/result_file.h"
 #include "jobs/sweep_identity.h"
@@ -16,6 +17,8 @@ namespace nar::jobs {
 namespace fs = std::filesystem;
 
 namespace {
+
+using common::json_string;
 
 constexpr size_t kSlowest = 5;
 
@@ -98,23 +101,6 @@ std::map<std::string, double> load_plan_costs(const std::string& out_dir) {
     if (!fs::exists(plan_record_path(out_dir))) return costs;
     for (const auto& j : read_plan_record(out_dir).jobs) costs[j.job_id] = j.cost_estimate;
     return costs;
-}
-
-std::string json_string(const std::string& s) {
-    std::string o = "\"";
-    for (char c : s) {
-        if (c == '"' || c == '\\') {
-            o += '\\';
-            o += c;
-        } else if (static_cast<unsigned char>(c) < 0x20) {
-            char buf[8];
-            std::snprintf(buf, sizeof buf, "\\u%04x", c);
-            o += buf;
-        } else {
-            o += c;
-        }
-    }
-    return o + "\"";
 }
 
 std::string json_number(double v) {

@@ -1,10 +1,13 @@
 #include "model/model_config.h"
 
 #include <cmath>
+#include <limits>
 #include <sstream>
-#include <stdexcept>
+#include <type_traits>
+#include <variant>
 
 #include "common/error.h"
+#include "common/numbers.h"
 
 namespace nar::model {
 
@@ -12,50 +15,132 @@ using common::Error;
 
 namespace {
 
-int parse_int(const std::string& key, const std::string& v) {
-    size_t used = 0;
-    long r = 0;
-    try {
-        r = std::stol(v, &used);
-    } catch (const std::exception&) {
-        used = 0;
-    }
-    if (used == 0 || used != v.size()) {
-        throw Error("model config: '" + key + "' needs an integer, got '" + v + "'");
-    }
-    return static_cast<int>(r);
+template <typename T>
+using Plain = std::remove_cv_t<std::remove_reference_t<T>>;
+
+template <typename E>
+struct Named {
+    E value;
+    const char* name;
+};
+constexpr Named<Task> kTasks[] = {{Task::Latency, "latency"}, {Task::Accuracy, "accuracy"}};
+constexpr Named<Structure> kStructures[] = {{Structure::Transformer, "transformer"},
+                                            {Structure::Gnn, "gnn"}};
+constexpr Named<Attention> kAttentions[] = {{Attention::Local, "local"},
+                                            {Attention::Global, "global"}};
+constexpr Named<Ffn> kFfns[] = {{Ffn::Grouped, "grouped"}, {Ffn::Dense, "dense"}};
+
+template <typename E>
+const auto& names() {
+    if constexpr (std::is_same_v<E, Task>) return kTasks;
+    if constexpr (std::is_same_v<E, Structure>) return kStructures;
+    if constexpr (std::is_same_v<E, Attention>) return kAttentions;
+    if constexpr (std::is_same_v<E, Ffn>) return kFfns;
 }
 
-double parse_double(const std::string& key, const std::string& v) {
-    size_t used = 0;
-    double r = 0;
-    try {
-        r = std::stod(v, &used);
-    } catch (const std::exception&) {
-        used = 0;
-    }
-    if (used == 0 || used != v.size()) {
-        throw Error("model config: '" + key + "' needs a number, got '" + v + "'");
-    }
-    return r;
+template <typename E>
+std::string name_of(E v) {
+    for (const auto& n : names<E>())
+        if (n.value == v) return n.name;
+    return "?";
 }
 
-bool parse_bool(const std::string& key, const std::string& v) {
-    if (v == "true" || v == "1" || v == "on" || v == "yes") return true;
-    if (v == "false" || v == "0" || v == "off" || v == "no") return false;
-    throw Error("model config: '" + key + "' needs true|false, got '" + v + "'");
+template <typename E>
+std::vector<std::string> all_names() {
+    std::vector<std::string> v;
+    for (const auto& n : names<E>()) v.push_back(n.name);
+    return v;
 }
 
-// Shortest of 15 or 17 significant digits that reads back exactly (0.05, not
-// 0.050000000000000003).
-std::string fmt_double(double v) {
-    for (int digits : {15, 17}) {
-        std::ostringstream os;
-        os.precision(digits);
-        os << v;
-        if (digits == 17 || std::stod(os.str()) == v) return os.str();
-    }
-    return "";
+// Every field once, in to_text() order: its key and where it lives.
+using Member = std::variant<Task ModelConfig::*, Structure ModelConfig::*, Attention ModelConfig::*,
+                            Ffn ModelConfig::*, bool ModelConfig::*, int ModelConfig::*,
+                            double ModelConfig::*>;
+struct Field {
+    const char* key;
+    Member member;
+};
+const Field kFields[] = {
+    {"task", &ModelConfig::task},
+    {"structure", &ModelConfig::structure},
+    {"attention", &ModelConfig::attention},
+    {"ta_enhance", &ModelConfig::ta_enhance},
+    {"ffn", &ModelConfig::ffn},
+    {"node_dim", &ModelConfig::node_dim},
+    {"static_dim", &ModelConfig::static_dim},
+    {"hidden", &ModelConfig::hidden},
+    {"fc_hidden", &ModelConfig::fc_hidden},
+    {"layers", &ModelConfig::layers},
+    {"ffn_ratio", &ModelConfig::ffn_ratio},
+    {"groups", &ModelConfig::groups},
+    {"dropout", &ModelConfig::dropout},
+    {"gamma_init", &ModelConfig::gamma_init},
+};
+
+const Field* find_field(const std::string& key) {
+    for (const auto& f : kFields)
+        if (key == f.key) return &f;
+    return nullptr;
+}
+
+std::string join(const std::vector<std::string>& v, const char* sep) {
+    std::string o;
+    for (const auto& s : v) o += (o.empty() ? "" : sep) + s;
+    return o;
+}
+
+// A field's value as text: the one format of to_text() and config_fields().
+std::string value_text(const ModelConfig& c, const Member& m) {
+    return std::visit(
+        [&](auto f) -> std::string {
+            using V = Plain<decltype(c.*f)>;
+            if constexpr (std::is_same_v<V, bool>) {
+                return c.*f ? "true" : "false";
+            } else if constexpr (std::is_same_v<V, int>) {
+                return std::to_string(c.*f);
+            } else if constexpr (std::is_same_v<V, double>) {
+                return common::format_double(c.*f);
+            } else {
+                return name_of(c.*f);
+            }
+        },
+        m);
+}
+
+void set_value(ModelConfig& c, const std::string& key, const Member& m, const std::string& v) {
+    const auto fail = [&](const std::string& needs) {
+        throw Error("model config: '" + key + "' needs " + needs + ", got '" + v + "'");
+    };
+    std::visit(
+        [&](auto f) {
+            using V = Plain<decltype(c.*f)>;
+            if constexpr (std::is_same_v<V, bool>) {
+                try {
+                    c.*f = common::parse_bool(v, key);
+                } catch (const Error&) {
+                    fail("true|false");
+                }
+            } else if constexpr (std::is_same_v<V, int>) {
+                const auto i = common::try_parse_int64(v);
+                if (!i || *i < std::numeric_limits<int>::min() ||
+                    *i > std::numeric_limits<int>::max())
+                    fail("an integer");
+                c.*f = static_cast<int>(*i);
+            } else if constexpr (std::is_same_v<V, double>) {
+                const auto d = common::try_parse_double(v);
+                if (!d) fail("a number");
+                c.*f = *d;
+            } else {
+                for (const auto& n : names<V>()) {
+                    if (v == n.name) {
+                        c.*f = n.value;
+                        return;
+                    }
+                }
+                fail(join(all_names<V>(), "|"));
+            }
+        },
+        m);
 }
 
 std::string trim(const std::string& s) {
@@ -67,10 +152,25 @@ std::string trim(const std::string& s) {
 
 }  // namespace
 
-std::string to_string(Task v) { return v == Task::Latency ? "latency" : "accuracy"; }
-std::string to_string(Structure v) { return v == Structure::Transformer ? "transformer" : "gnn"; }
-std::string to_string(Attention v) { return v == Attention::Local ? "local" : "global"; }
-std::string to_string(Ffn v) { return v == Ffn::Grouped ? "grouped" : "dense"; }
+std::string to_string(Task v) { return name_of(v); }
+std::string to_string(Structure v) { return name_of(v); }
+std::string to_string(Attention v) { return name_of(v); }
+std::string to_string(Ffn v) { return name_of(v); }
+
+std::vector<std::string> allowed_values(const std::string& key) {
+    const Field* f = find_field(key);
+    if (!f) return {};
+    return std::visit(
+        [](auto m) -> std::vector<std::string> {
+            using V = Plain<decltype(std::declval<ModelConfig&>().*m)>;
+            if constexpr (std::is_enum_v<V>) {
+                return all_names<V>();
+            } else {
+                return {};
+            }
+        },
+        f->member);
+}
 
 ModelConfig ModelConfig::preset(const std::string& name) {
     ModelConfig c;
@@ -115,82 +215,21 @@ void ModelConfig::validate() const {
         fail("layers*hidden/4 (layer-fusion width) must be >= 1");
     }
     if (!(dropout >= 0.0 && dropout < 1.0))
-        fail("dropout must be in [0, 1), got " + fmt_double(dropout));
+        fail("dropout must be in [0, 1), got " + common::format_double(dropout));
     if (!std::isfinite(gamma_init)) fail("gamma_init must be finite");
 }
 
 void ModelConfig::set(const std::string& key, const std::string& value) {
-    const std::string v = trim(value);
-    if (key == "task") {
-        if (v == "latency")
-            task = Task::Latency;
-        else if (v == "accuracy")
-            task = Task::Accuracy;
-        else
-            throw Error("model config: task must be latency|accuracy, got '" + v + "'");
-    } else if (key == "structure") {
-        if (v == "transformer")
-            structure = Structure::Transformer;
-        else if (v == "gnn")
-            structure = Structure::Gnn;
-        else
-            throw Error("model config: structure must be transformer|gnn, got '" + v + "'");
-    } else if (key == "attention") {
-        if (v == "local")
-            attention = Attention::Local;
-        else if (v == "global")
-            attention = Attention::Global;
-        else
-            throw Error("model config: attention must be local|global, got '" + v + "'");
-    } else if (key == "ta_enhance") {
-        ta_enhance = parse_bool(key, v);
-    } else if (key == "ffn") {
-        if (v == "grouped")
-            ffn = Ffn::Grouped;
-        else if (v == "dense")
-            ffn = Ffn::Dense;
-        else
-            throw Error("model config: ffn must be grouped|dense, got '" + v + "'");
-    } else if (key == "node_dim") {
-        node_dim = parse_int(key, v);
-    } else if (key == "static_dim") {
-        static_dim = parse_int(key, v);
-    } else if (key == "hidden") {
-        hidden = parse_int(key, v);
-    } else if (key == "fc_hidden") {
-        fc_hidden = parse_int(key, v);
-    } else if (key == "layers") {
-        layers = parse_int(key, v);
-    } else if (key == "ffn_ratio") {
-        ffn_ratio = parse_int(key, v);
-    } else if (key == "groups") {
-        groups = parse_int(key, v);
-    } else if (key == "dropout") {
-        dropout = parse_double(key, v);
-    } else if (key == "gamma_init") {
-        gamma_init = parse_double(key, v);
-    } else {
-        throw Error("model config: unknown key '" + key + "'");
-    }
+    const Field* f = find_field(key);
+    if (!f) throw Error("model config: unknown key '" + key + "'");
+    set_value(*this, key, f->member, trim(value));
 }
 
 std::string ModelConfig::to_text() const {
-    std::ostringstream os;
-    os << "task=" << to_string(task) << "\n"
-       << "structure=" << to_string(structure) << "\n"
-       << "attention=" << to_string(attention) << "\n"
-       << "ta_enhance=" << (ta_enhance ? "true" : "false") << "\n"
-       << "ffn=" << to_string(ffn) << "\n"
-       << "node_dim=" << node_dim << "\n"
-       << "static_dim=" << static_dim << "\n"
-       << "hidden=" << hidden << "\n"
-       << "fc_hidden=" << fc_hidden << "\n"
-       << "layers=" << layers << "\n"
-       << "ffn_ratio=" << ffn_ratio << "\n"
-       << "groups=" << groups << "\n"
-       << "dropout=" << fmt_double(dropout) << "\n"
-       << "gamma_init=" << fmt_double(gamma_init) << "\n";
-    return os.str();
+    std::string o;
+    for (const auto& f : kFields)
+        o += std::string(f.key) + "=" + value_text(*this, f.member) + "\n";
+    return o;
 }
 
 ModelConfig ModelConfig::from_text(const std::string& text) {
@@ -221,16 +260,7 @@ ModelConfig with_overrides(ModelConfig base, const std::map<std::string, std::st
 
 std::map<std::string, std::string> config_fields(const ModelConfig& c) {
     std::map<std::string, std::string> out;
-    const std::string text = c.to_text();
-    size_t start = 0;
-    while (start < text.size()) {
-        size_t nl = text.find('\n', start);
-        if (nl == std::string::npos) nl = text.size();
-        const std::string line = text.substr(start, nl - start);
-        const size_t eq = line.find('=');
-        if (eq != std::string::npos) out[line.substr(0, eq)] = line.substr(eq + 1);
-        start = nl + 1;
-    }
+    for (const auto& f : kFields) out[f.key] = value_text(c, f.member);
     return out;
 }
 

@@ -4,6 +4,7 @@
 // model files and result files, so a model can always be rebuilt exactly.
 #include <map>
 #include <string>
+#include <vector>
 
 namespace nar::model {
 
@@ -54,6 +55,10 @@ ModelConfig with_overrides(ModelConfig base, const std::map<std::string, std::st
 
 // to_text() as key -> value.
 std::map<std::string, std::string> config_fields(const ModelConfig& c);
+
+// The names an enum-valued key takes, in enum order ({"local", "global"} for
+// "attention"); empty for other keys.
+std::vector<std::string> allowed_values(const std::string& key);
 
 std::string to_string(Task v);
 std::string to_string(Structure v);

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "common/error.h"
+#include "common/numbers.h"
 #include "data/bundled_data.h"
 
 namespace nar::data::zoo {
@@ -38,16 +39,9 @@ std::vector<std::string> parse_list(const std::string& v, const std::string& whe
 }
 
 double to_number(const std::string& s, const std::string& where) {
-    size_t pos = 0;
-    double v = 0;
-    try {
-        v = std::stod(s, &pos);
-    } catch (const std::exception&) {
-        pos = 0;
-    }
-    if (pos == 0 || pos != s.size() || !std::isfinite(v))
-        throw Error(where + "'" + s + "' is not a number");
-    return v;
+    const auto v = common::try_parse_double(s);
+    if (!v || !std::isfinite(*v)) throw Error(where + "'" + s + "' is not a number");
+    return *v;
 }
 
 }  // namespace

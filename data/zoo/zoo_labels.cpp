@@ -3,10 +3,12 @@
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include "common/atomic_write.h"
 #include "common/error.h"
+#include "common/numbers.h"
 
 namespace nar::data::zoo {
 
@@ -31,16 +33,12 @@ std::vector<ZooRow> read_zoo_labels(const std::string& path) {
             throw Error(where + "expected 7 fields (id onnx_path batch latency_ms family " +
                         "platform stage), got " + std::to_string(f.size()));
         ZooRow r;
-        try {
-            size_t p1 = 0, p2 = 0, p3 = 0;
-            r.id = std::stoll(f[0], &p1);
-            r.batch = std::stoll(f[2], &p2);
-            r.latency_ms = f[3] == "nan" ? NAN : std::stod(f[3], &p3);
-            if (p1 != f[0].size() || p2 != f[2].size() || (f[3] != "nan" && p3 != f[3].size()))
-                throw std::invalid_argument("trailing characters");
-        } catch (const std::exception&) {
-            throw Error(where + "bad id, batch or latency");
-        }
+        const auto id = common::try_parse_int64(f[0]), batch = common::try_parse_int64(f[2]);
+        const auto ms = f[3] == "nan" ? std::optional<double>(NAN) : common::try_parse_double(f[3]);
+        if (!id || !batch || !ms) throw Error(where + "bad id, batch or latency");
+        r.id = *id;
+        r.batch = *batch;
+        r.latency_ms = *ms;
         if (r.batch <= 0 || (r.measured() && r.latency_ms <= 0))
             throw Error(where + "batch and latency must be positive");
         r.onnx_path = f[1];

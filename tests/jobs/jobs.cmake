@@ -7,7 +7,8 @@ add_executable(test_jobs
   ${CMAKE_CURRENT_LIST_DIR}/test_aggregate.cpp
   ${CMAKE_CURRENT_LIST_DIR}/test_job_config.cpp
   ${CMAKE_CURRENT_LIST_DIR}/test_layering.cpp
-  ${CMAKE_CURRENT_LIST_DIR}/test_sweep_state.cpp)
+  ${CMAKE_CURRENT_LIST_DIR}/test_sweep_state.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/test_numbers.cpp)
 target_link_libraries(test_jobs PRIVATE nar_jobs GTest::gtest_main)
 target_compile_definitions(test_jobs PRIVATE NAR_FIXTURES="${NAR_FIXTURES}"
                                              NAR_SOURCE_DIR="${PROJECT_SOURCE_DIR}")

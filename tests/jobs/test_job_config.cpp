@@ -11,6 +11,7 @@
 #include "jobs/params.h"
 #include "jobs/study.h"
 #include "jobs/sweep_plan.h"
+#include "model/model_config.h"
 #include "tests/common/test_helpers.h"
 
 namespace nar::jobs {
@@ -186,6 +187,22 @@ TEST(ParamTable, ShortestRoundTripDoubles) {
               std::string::npos);
     EXPECT_NE(error_of([&] { canonical_value(e, "3.5", ""); }).find("epochs=3.5"),
               std::string::npos);
+}
+
+// The model's rows take their keys and names from ModelConfig, not a copy.
+TEST(ParamTable, ModelRowsAreModelConfigFields) {
+    const auto fields = model::config_fields(model::ModelConfig{});
+    int model_rows = 0;
+    for (const auto& p : param_table()) {
+        if (!p.model) continue;
+        ++model_rows;
+        EXPECT_TRUE(fields.count(p.key)) << p.key;
+        EXPECT_EQ(p.allowed, model::allowed_values(p.key)) << p.key;
+    }
+    EXPECT_GE(model_rows, 8);
+    EXPECT_EQ(find_param("attention")->allowed, (std::vector<std::string>{"local", "global"}));
+    const std::string e = error_of([] { canonical_value(*find_param("ffn"), "sparse", ""); });
+    EXPECT_NE(e.find("grouped, dense"), std::string::npos) << e;
 }
 
 TEST(StudyRegistry, CostFollowsTheResolvedDefaults) {

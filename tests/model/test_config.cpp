@@ -8,8 +8,8 @@
 #include "common/error.h"
 #include "model/losses.h"
 #include "model/model_config.h"
-#include "tests/common/test_helpers.h"
 #include "model/predictor.h"
+#include "tests/common/test_helpers.h"
 
 namespace nar::model {
 namespace {
@@ -93,6 +93,63 @@ TEST(ModelConfigTest, TextRoundTrip) {
               std::string::npos);
     EXPECT_NE(error_of([] { ModelConfig::from_text("hidden=30\n"); }).find("divisible"),
               std::string::npos);
+}
+
+// The text stored in model files, checkpoints and result files: its keys, order
+// and number format must not move, or saved models and resumes stop matching.
+TEST(ModelConfigTest, TextFormatIsStable) {
+    ModelConfig c = ModelConfig::preset("latency");
+    c.gamma_init = 0.123456789012345;
+    EXPECT_EQ(c.to_text(),
+              "task=latency\nstructure=transformer\nattention=local\nta_enhance=true\n"
+              "ffn=grouped\nnode_dim=152\nstatic_dim=40\nhidden=512\nfc_hidden=512\n"
+              "layers=2\nffn_ratio=4\ngroups=8\ndropout=0.05\ngamma_init=0.123456789012345\n");
+    const auto fields = config_fields(c);
+    EXPECT_EQ(fields.size(), 14u);
+    EXPECT_EQ(fields.at("ta_enhance"), "true");
+    EXPECT_EQ(fields.at("gamma_init"), "0.123456789012345");
+    EXPECT_EQ(
+        ModelConfig::preset("latency").to_text().find("gamma_init=0.0001\n") != std::string::npos,
+        true);
+}
+
+TEST(ModelConfigTest, EnumKeysNameTheirValues) {
+    EXPECT_EQ(allowed_values("attention"), (std::vector<std::string>{"local", "global"}));
+    EXPECT_EQ(allowed_values("structure"), (std::vector<std::string>{"transformer", "gnn"}));
+    EXPECT_EQ(allowed_values("ffn"), (std::vector<std::string>{"grouped", "dense"}));
+    EXPECT_EQ(allowed_values("task"), (std::vector<std::string>{"latency", "accuracy"}));
+    EXPECT_TRUE(allowed_values("hidden").empty());
+    EXPECT_TRUE(allowed_values("ta_enhance").empty());
+    EXPECT_TRUE(allowed_values("bogus").empty());
+    EXPECT_EQ(to_string(Ffn::Dense), "dense");
+    // Each name sets its value back.
+    for (const auto& key : {"attention", "structure", "ffn", "task"}) {
+        for (const auto& name : allowed_values(key)) {
+            ModelConfig c;
+            c.set(key, name);
+            EXPECT_EQ(config_fields(c).at(key), name);
+        }
+    }
+}
+
+TEST(ModelConfigTest, NumbersAndFlagsAreStrict) {
+    ModelConfig c;
+    for (const char* bad : {"", "3.5", "1e3", "99999999999", "0x10", "4 4"})
+        EXPECT_NE(error_of([&] { c.set("layers", bad); }).find("'layers' needs an integer"),
+                  std::string::npos)
+            << bad;
+    for (const char* bad : {"yes", "on", "TRUE", "2"})
+        EXPECT_NE(error_of([&] { c.set("ta_enhance", bad); }).find("needs true|false"),
+                  std::string::npos)
+            << bad;
+    EXPECT_NE(error_of([&] { c.set("dropout", "0.1x"); }).find("'dropout' needs a number"),
+              std::string::npos);
+    c.set("layers", " 7 ");  // values are trimmed, as in a model file
+    c.set("ta_enhance", "0");
+    c.set("dropout", "1e-1");
+    EXPECT_EQ(c.layers, 7);
+    EXPECT_FALSE(c.ta_enhance);
+    EXPECT_DOUBLE_EQ(c.dropout, 0.1);
 }
 
 int64_t ffn_params(const ModelConfig& c) {
