@@ -2,6 +2,7 @@
 
 #include "model/dropout.h"
 #include "model/l2_norm_act.h"
+#include "model/layer_scale.h"
 #include "model/norm_act.h"
 
 namespace nar::model {
@@ -25,7 +26,7 @@ torch::Tensor BlockImpl::forward(const torch::Tensor& x, const PackedGraph& g, T
     }
     const auto f =
         ffn(norm_act_dropout(h, norm->weight, norm->bias, norm->options.eps(), false, 0.0, false));
-    auto out = torch::addcmul(h, gamma, f);
+    auto out = layer_scale_add(h, gamma, f);
     if (trace) {
         trace->attn_out.push_back(g.pad(a.detach()));
         trace->ffn_out.push_back(g.pad(f.detach()));

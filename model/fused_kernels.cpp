@@ -1,6 +1,5 @@
 #include "model/fused_kernels.h"
 
-#include <array>
 #include <cstdlib>
 #include <sstream>
 
@@ -10,13 +9,10 @@ namespace nar::model {
 
 namespace {
 
-constexpr std::array<std::pair<Kernel, const char*>, 7> kNames = {{{Kernel::Norm, "norm"},
-                                                                   {Kernel::L2, "l2"},
-                                                                   {Kernel::Edge, "edge"},
-                                                                   {Kernel::Gate, "gate"},
-                                                                   {Kernel::Group, "group"},
-                                                                   {Kernel::Ffn, "ffn"},
-                                                                   {Kernel::Gemm, "gemm"}}};
+constexpr std::pair<Kernel, const char*> kNames[] = {
+    {Kernel::Norm, "norm"},         {Kernel::L2, "l2"},       {Kernel::Edge, "edge"},
+    {Kernel::Gate, "gate"},         {Kernel::Group, "group"}, {Kernel::Ffn, "ffn"},
+    {Kernel::Residual, "residual"}, {Kernel::Gemm, "gemm"}};
 
 }  // namespace
 

@@ -1,7 +1,7 @@
 #pragma once
 // Which fused CPU kernels the model uses (all, by default). NAR_COMPOSITE in
 // the environment names those to replace by their LibTorch composites
-// ("norm,l2,edge,gate,group,ffn,gemm" or "all"; gemm is the
+// ("norm,l2,edge,gate,group,ffn,residual,gemm" or "all"; gemm is the
 // oneDNN matrix product of model/gemm.h): for A/B benchmarks and for bisecting a
 // numerical difference, without a rebuild.
 #include <torch/torch.h>
@@ -11,7 +11,7 @@
 
 namespace nar::model {
 
-enum class Kernel { Norm, L2, Edge, Gate, Group, Ffn, Gemm };
+enum class Kernel { Norm, L2, Edge, Gate, Group, Ffn, Residual, Gemm };
 
 bool fused_enabled(Kernel k);
 

@@ -68,6 +68,9 @@ struct GroupedFfnFn : torch::autograd::Function<GroupedFfnFn> {
         auto zu = torch::empty({groups, t, h}, o), zd = torch::empty({groups, t, d}, o);
         auto hidden = torch::empty({groups, t, h}, o);
         auto stats = torch::empty({4, groups * t}, o);  // mean, rstd of up, then of down
+        // Down's dropout keeps, stored for the backward (its norm has no ReLU).
+        const auto keep_d =
+            seed_d ? torch::empty({groups * t, d}, o.dtype(torch::kUInt8)) : torch::Tensor();
         auto out = torch::empty({t, x.size(1)}, o);
         // Group-major copy of x: each group's up product and weight gradient
         // then stream one contiguous T×d block instead of d-wide column slices.
@@ -76,8 +79,9 @@ struct GroupedFfnFn : torch::autograd::Function<GroupedFfnFn> {
             using T = scalar_t;
             const auto nu = norm_of<T>(zu, bu, gu, betau, stats[0], stats[1], eps_u,
                                        kernels::act_of(true, p, train, seed_u));
-            const auto nd = norm_of<T>(zd, bd, gd, betad, stats[2], stats[3], eps_d,
-                                       kernels::act_of(false, p, train, seed_d));
+            auto nd = norm_of<T>(zd, bd, gd, betad, stats[2], stats[3], eps_d,
+                                 kernels::act_of(false, p, train, seed_d));
+            if (keep_d.defined()) nd.act.kept = keep_d.data_ptr<uint8_t>();
             for_each_group(groups, [&](int64_t g) {
                 const int64_t r0 = g * t, r1 = r0 + t;
                 auto hidden_g = hidden.select(0, g);
@@ -92,7 +96,8 @@ struct GroupedFfnFn : torch::autograd::Function<GroupedFfnFn> {
                                            nd.rstd, r0, r1, nd.eps, nd.act);
             });
         });
-        ctx->save_for_backward({xg, wu, bu, gu, betau, wd, bd, gd, betad, zu, zd, stats, hidden});
+        ctx->save_for_backward(
+            {xg, wu, bu, gu, betau, wd, bd, gd, betad, zu, zd, stats, hidden, keep_d});
         ctx->saved_data["eps_u"] = eps_u;
         ctx->saved_data["eps_d"] = eps_d;
         ctx->saved_data["p"] = p;
@@ -106,7 +111,7 @@ struct GroupedFfnFn : torch::autograd::Function<GroupedFfnFn> {
         const auto s = ctx->get_saved_variables();
         const auto &xg = s[0], &wu = s[1], &bu = s[2], &gu = s[3], &betau = s[4], &wd = s[5],
                    &bd = s[6], &gd = s[7], &betad = s[8], &zu = s[9], &zd = s[10];
-        const auto &stats = s[11], &hidden = s[12];
+        const auto &stats = s[11], &hidden = s[12], &keep_d = s[13];
         const double p = ctx->saved_data["p"].toDouble();
         const bool train = ctx->saved_data["train"].toBool();
         const auto seed = [&](const char* k) {
@@ -128,9 +133,10 @@ struct GroupedFfnFn : torch::autograd::Function<GroupedFfnFn> {
             const auto nu = norm_of<T>(zu, bu, gu, betau, stats[0], stats[1],
                                        ctx->saved_data["eps_u"].toDouble(),
                                        kernels::act_of(true, p, train, seed("seed_u")));
-            const auto nd = norm_of<T>(zd, bd, gd, betad, stats[2], stats[3],
-                                       ctx->saved_data["eps_d"].toDouble(),
-                                       kernels::act_of(false, p, train, seed("seed_d")));
+            auto nd = norm_of<T>(zd, bd, gd, betad, stats[2], stats[3],
+                                 ctx->saved_data["eps_d"].toDouble(),
+                                 kernels::act_of(false, p, train, seed("seed_d")));
+            if (keep_d.defined()) nd.act.kept = keep_d.data_ptr<uint8_t>();
             for_each_group(groups, [&](int64_t g) {
                 const int64_t r0 = g * t;
                 auto a = torch::empty({t, h}, o);  // the hidden's gradient

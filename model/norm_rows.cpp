@@ -98,7 +98,11 @@ __attribute__((target_clones("avx512f", "avx2", "default"))) void forward_rows(
             if (a.relu && !(z > 0)) z = 0;
             yr[k] = z;
         }
-        apply_dropout(a, yr, r * w, w);
+        if (a.kept && a.drop) {
+            apply_dropout_storing(a, yr, r * w, w);
+        } else {
+            apply_dropout(a, yr, r * w, w);
+        }
         put_row(yr, y.row(r), w);
     }
 }
@@ -120,6 +124,7 @@ __attribute__((target_clones("avx512f", "avx2", "default"))) void backward_rows(
         static_cast<const void*>(gx.row(begin)) != static_cast<const void*>(g.row(begin));
     // Without ReLU a zero output may be a kept zero, so only with it.
     const bool gate = y.base != nullptr && a.relu;
+    const bool stored = !gate && a.drop && !a.relu && a.kept;  // the forward's stored keeps
     const SavedGate<T> saved_gate(a);
     for (int64_t r = begin; r < end; ++r) {
         if (r + ahead < end) {
@@ -127,6 +132,7 @@ __attribute__((target_clones("avx512f", "avx2", "default"))) void backward_rows(
             prefetch_row<false>(g.row(r + ahead), w);
             if (gx_apart) prefetch_row<true>(gx.row(r + ahead), w);
             if (gate) prefetch_row<false>(y.row(r + ahead), w);
+            if (stored) prefetch_row<false>(a.kept + (r + ahead) * w, w);
         }
         const T* xr = input_row(in, r, tmp);
         const T* gr = as_t(g.row(r), w, buf + 3 * w);
@@ -136,6 +142,12 @@ __attribute__((target_clones("avx512f", "avx2", "default"))) void backward_rows(
             for (int64_t k = 0; k < w; ++k) {
                 xh[k] = (xr[k] - mu) * rs;
                 gz[k] = saved_gate(gr[k], yr[k]);
+            }
+        } else if (stored) {
+            const uint8_t* kr = a.kept + r * w;
+            for (int64_t k = 0; k < w; ++k) {
+                xh[k] = (xr[k] - mu) * rs;
+                gz[k] = saved_gate.stored(gr[k], kr[k]);
             }
         } else {
             for (int64_t k = 0; k < w; ++k) {

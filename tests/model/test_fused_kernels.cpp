@@ -169,7 +169,8 @@ TEST(L2NormReluDropout, RepeatableInFloat32) {
 TEST(FusedKernels, CompositeSwitchNamesKernelsAndRejectsUnknownOnes) {
     EXPECT_TRUE(parse_composite("").empty());
     EXPECT_EQ(parse_composite("l2,edge"), (std::vector<Kernel>{Kernel::L2, Kernel::Edge}));
-    EXPECT_EQ(parse_composite("all").size(), 7u);
+    EXPECT_EQ(parse_composite("all").size(), 8u);
+    EXPECT_EQ(parse_composite("residual"), (std::vector<Kernel>{Kernel::Residual}));
     EXPECT_EQ(parse_composite("ffn"), (std::vector<Kernel>{Kernel::Ffn}));
     EXPECT_EQ(parse_composite("gemm"), (std::vector<Kernel>{Kernel::Gemm}));
     EXPECT_EQ(parse_composite("group"), (std::vector<Kernel>{Kernel::Group}));

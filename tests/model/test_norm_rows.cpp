@@ -1,6 +1,7 @@
 // The LayerNorm row kernels' backward gives the same values whether it reads
-// the ReLU-and-dropout gate from the forward's saved output or recomputes it
-// from the statistics and the dropout mask's hash.
+// the ReLU-and-dropout gate from the forward's saved output (or, without ReLU,
+// its stored keeps) or recomputes it from the statistics and the dropout
+// mask's hash.
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
@@ -95,6 +96,42 @@ TEST(NormRowsBackward, SavedOutputIsNoGateWithoutRelu) {
     EXPECT_TRUE(torch::equal(part0, part1));
     // The constant row's kept elements pass a gradient on to its input.
     EXPECT_GT(gx0[5].abs().sum().item<double>(), 0);
+}
+
+// Without ReLU the forward can store its keeps (Act::kept) for the backward:
+// the same bits as the mask, the same gradients as hashing it again, and the
+// forward's output is unchanged by storing them.
+TEST(NormRowsBackward, StoredKeepsGiveTheRecomputedValues) {
+    for (const double p : {0.1, 0.5}) {
+        torch::manual_seed(5);
+        const Act plain = kernels::act_of(false, p, true, 0x5eedULL);
+        Rows<float> a(3, 41, 64, plain, torch::kFloat32);
+        a.forward();
+        const auto [gx0, part0] = a.backward(false);
+
+        Rows<float> b = a;  // the same inputs (tensors shared, y rewritten below)
+        b.y = torch::empty_like(a.y);
+        auto keeps = torch::full({3 * 41, 64}, 7, torch::kUInt8);
+        b.act.kept = keeps.data_ptr<uint8_t>();
+        b.forward();
+        EXPECT_TRUE(torch::equal(a.y, b.y));
+        const auto flat = keeps.view(-1);
+        int64_t dropped = 0;
+        for (int64_t i = 0; i < flat.numel(); ++i) {
+            const bool keep = plain.mask.keep(i);
+            dropped += !keep;
+            ASSERT_EQ(flat[i].item<int>(), keep ? 1 : 0) << "element " << i;
+        }
+        EXPECT_GT(dropped, 0);
+        const auto [gx1, part1] = b.backward(false);
+        EXPECT_TRUE(torch::equal(gx0, gx1))
+            << "max diff " << (gx0 - gx1).abs().max().item<double>();
+        EXPECT_TRUE(torch::equal(part0, part1));
+        // The stored keeps are what the backward reads: clearing them zeroes its input gradient.
+        keeps.zero_();
+        const auto [gx2, part2] = b.backward(false);
+        EXPECT_EQ(gx2.abs().max().item<float>(), 0.0f);
+    }
 }
 
 }  // namespace
