@@ -5,8 +5,13 @@
 #include <mutex>
 
 #include "common/error.h"
+#include "common/h5_detail.h"
 
 namespace nar::common {
+
+using h5_detail::Handle;
+using h5_detail::read_string_data;
+using h5_detail::vlen_string_type;
 
 namespace {
 
@@ -15,18 +20,6 @@ void silence_hdf5() {
     static std::once_flag once;
     std::call_once(once, [] { H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); });
 }
-
-struct Handle {
-    hid_t id;
-    herr_t (*closer)(hid_t);
-    Handle(hid_t i, herr_t (*c)(hid_t)) : id(i), closer(c) {}
-    ~Handle() {
-        if (id >= 0) closer(id);
-    }
-    Handle(Handle&& o) noexcept : id(o.id), closer(o.closer) { o.id = -1; }
-    Handle(const Handle&) = delete;
-    Handle& operator=(const Handle&) = delete;
-};
 
 // "a/b/c" -> {"a", "a/b", "a/b/c"}; empty parts are skipped.
 std::vector<std::string> path_prefixes(const std::string& name) {
@@ -220,7 +213,7 @@ std::vector<int64_t> H5File::read_i64(const std::string& name, Shape* shape_out)
     return v;
 }
 
-namespace {
+namespace h5_detail {
 
 std::vector<std::string> read_string_data(hid_t obj, bool is_attr, const std::string& what,
                                           const std::string& path) {
@@ -262,7 +255,7 @@ hid_t vlen_string_type() {
     return t;
 }
 
-}  // namespace
+}  // namespace h5_detail
 
 std::vector<std::string> H5File::read_strings(const std::string& name) const {
     Handle d(H5Dopen2(id_, name.c_str(), H5P_DEFAULT), H5Dclose);
@@ -363,83 +356,6 @@ std::string H5File::read_bytes(const std::string& name) const {
 
 void H5File::write_scalar_f64(const std::string& name, double v) {
     write_numeric(name, H5T_NATIVE_DOUBLE, &v, {});
-}
-
-bool H5File::has_attr(const std::string& obj, const std::string& attr) const {
-    return H5Aexists_by_name(id_, obj.c_str(), attr.c_str(), H5P_DEFAULT) > 0;
-}
-
-std::vector<std::string> H5File::attr_names(const std::string& obj) const {
-    Handle o(H5Oopen(id_, obj.c_str(), H5P_DEFAULT), H5Oclose);
-    if (o.id < 0) fail("no object '" + obj + "'");
-    H5O_info_t info;
-    H5Oget_info(o.id, &info);
-    std::vector<std::string> out;
-    for (hsize_t i = 0; i < info.num_attrs; ++i) {
-        ssize_t len =
-            H5Aget_name_by_idx(o.id, ".", H5_INDEX_NAME, H5_ITER_INC, i, nullptr, 0, H5P_DEFAULT);
-        std::string s(static_cast<size_t>(len), '\0');
-        H5Aget_name_by_idx(o.id, ".", H5_INDEX_NAME, H5_ITER_INC, i, s.data(), len + 1,
-                           H5P_DEFAULT);
-        out.push_back(s);
-    }
-    return out;
-}
-
-std::string H5File::read_attr_string(const std::string& obj, const std::string& attr) const {
-    Handle a(H5Aopen_by_name(id_, obj.c_str(), attr.c_str(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
-    if (a.id < 0) fail("no attribute '" + attr + "' on '" + obj + "'");
-    auto v = read_string_data(a.id, true, attr, path_);
-    if (v.size() != 1) fail("attribute '" + attr + "' is not a single string");
-    return v[0];
-}
-
-double H5File::read_attr_f64(const std::string& obj, const std::string& attr) const {
-    Handle a(H5Aopen_by_name(id_, obj.c_str(), attr.c_str(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
-    if (a.id < 0) fail("no attribute '" + attr + "' on '" + obj + "'");
-    double v = 0;
-    if (H5Aread(a.id, H5T_NATIVE_DOUBLE, &v) < 0) fail("cannot read attribute '" + attr + "'");
-    return v;
-}
-
-int64_t H5File::read_attr_i64(const std::string& obj, const std::string& attr) const {
-    Handle a(H5Aopen_by_name(id_, obj.c_str(), attr.c_str(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
-    if (a.id < 0) fail("no attribute '" + attr + "' on '" + obj + "'");
-    int64_t v = 0;
-    if (H5Aread(a.id, H5T_NATIVE_INT64, &v) < 0) fail("cannot read attribute '" + attr + "'");
-    return v;
-}
-
-namespace {
-void write_attr(hid_t file, const std::string& path, const std::string& obj,
-                const std::string& attr, hid_t type, const void* data) {
-    if (H5Aexists_by_name(file, obj.c_str(), attr.c_str(), H5P_DEFAULT) > 0) {
-        H5Adelete_by_name(file, obj.c_str(), attr.c_str(), H5P_DEFAULT);
-    }
-    Handle sp(H5Screate(H5S_SCALAR), H5Sclose);
-    Handle a(H5Acreate_by_name(file, obj.c_str(), attr.c_str(), type, sp.id, H5P_DEFAULT,
-                               H5P_DEFAULT, H5P_DEFAULT),
-             H5Aclose);
-    if (a.id < 0) throw Error(path + ": cannot create attribute '" + attr + "' on '" + obj + "'");
-    if (H5Awrite(a.id, type, data) < 0) {
-        throw Error(path + ": cannot write attribute '" + attr + "'");
-    }
-}
-}  // namespace
-
-void H5File::write_attr_string(const std::string& obj, const std::string& attr,
-                               const std::string& v) {
-    Handle t(vlen_string_type(), H5Tclose);
-    const char* p = v.c_str();
-    write_attr(id_, path_, obj, attr, t.id, &p);
-}
-
-void H5File::write_attr_f64(const std::string& obj, const std::string& attr, double v) {
-    write_attr(id_, path_, obj, attr, H5T_NATIVE_DOUBLE, &v);
-}
-
-void H5File::write_attr_i64(const std::string& obj, const std::string& attr, int64_t v) {
-    write_attr(id_, path_, obj, attr, H5T_NATIVE_INT64, &v);
 }
 
 void H5File::flush() { H5Fflush(id_, H5F_SCOPE_GLOBAL); }
