@@ -7,15 +7,15 @@
 #include <vector>
 
 #include "model/fused_kernels.h"
+#include "model/row_act.h"
 
 namespace nar::model {
 
 namespace {
 
+using kernels::kRowGrain;
 using torch::autograd::AutogradContext;
 using torch::autograd::variable_list;
-
-constexpr int64_t kRowGrain = 64;
 
 template <typename T>
 __attribute__((target_clones("avx512f", "avx2", "default"))) void scale_rows(

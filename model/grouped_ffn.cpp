@@ -62,15 +62,16 @@ struct GroupedFfnFn : torch::autograd::Function<GroupedFfnFn> {
                                  double eps_d, double p, bool train) {
         const int64_t t = x.size(0), groups = wu.size(0), d = wu.size(1), h = wu.size(2);
         // Drawn in the per-operation path's order: up's norm first.
-        const uint64_t seed_u = train && p > 0 ? draw_dropout_seed() : 0;
-        const uint64_t seed_d = train && p > 0 ? draw_dropout_seed() : 0;
+        const bool drop = train && p > 0;
+        const uint64_t seed_u = drop ? draw_dropout_seed() : 0;
+        const uint64_t seed_d = drop ? draw_dropout_seed() : 0;
         const auto o = x.options();
         auto zu = torch::empty({groups, t, h}, o), zd = torch::empty({groups, t, d}, o);
         auto hidden = torch::empty({groups, t, h}, o);
         auto stats = torch::empty({4, groups * t}, o);  // mean, rstd of up, then of down
         // Down's dropout keeps, stored for the backward (its norm has no ReLU).
         const auto keep_d =
-            seed_d ? torch::empty({groups * t, d}, o.dtype(torch::kUInt8)) : torch::Tensor();
+            drop ? torch::empty({groups * t, d}, o.dtype(torch::kUInt8)) : torch::Tensor();
         auto out = torch::empty({t, x.size(1)}, o);
         // Group-major copy of x: each group's up product and weight gradient
         // then stream one contiguous T×d block instead of d-wide column slices.

@@ -3,15 +3,15 @@
 #include <ATen/Parallel.h>
 
 #include "model/fused_kernels.h"
+#include "model/row_act.h"
 
 namespace nar::model {
 
 namespace {
 
+using kernels::kRowGrain;
 using torch::autograd::AutogradContext;
 using torch::autograd::variable_list;
-
-constexpr int64_t kRowGrain = 64;
 
 // Rows [begin, end) of T×w: gf = g·γ (f's gradient), gp = g·f (γ's, before the row sum).
 template <typename T>

@@ -124,7 +124,7 @@ __attribute__((target_clones("avx512f", "avx2", "default"))) void backward_rows(
         static_cast<const void*>(gx.row(begin)) != static_cast<const void*>(g.row(begin));
     // Without ReLU a zero output may be a kept zero, so only with it.
     const bool gate = y.base != nullptr && a.relu;
-    const bool stored = !gate && a.drop && !a.relu && a.kept;  // the forward's stored keeps
+    const bool stored = a.drop && !a.relu && a.kept;  // the forward's stored keeps
     const SavedGate<T> saved_gate(a);
     for (int64_t r = begin; r < end; ++r) {
         if (r + ahead < end) {

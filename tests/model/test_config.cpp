@@ -108,9 +108,8 @@ TEST(ModelConfigTest, TextFormatIsStable) {
     EXPECT_EQ(fields.size(), 14u);
     EXPECT_EQ(fields.at("ta_enhance"), "true");
     EXPECT_EQ(fields.at("gamma_init"), "0.123456789012345");
-    EXPECT_EQ(
-        ModelConfig::preset("latency").to_text().find("gamma_init=0.0001\n") != std::string::npos,
-        true);
+    EXPECT_NE(ModelConfig::preset("latency").to_text().find("gamma_init=0.0001\n"),
+              std::string::npos);
 }
 
 TEST(ModelConfigTest, EnumKeysNameTheirValues) {
