@@ -10,7 +10,7 @@
 
 #include "app/commands.h"
 #include "common/blas_startup.h"
-#include "common/thread_pools.h"
+#include "common/startup_env.h"
 
 namespace nar::app {
 
@@ -25,13 +25,14 @@ void add_blas_commands(CLI::App& app) {
         "blas-core",
         "Print the OpenBLAS core in use (for OPENBLAS_CORETYPE in scripts); details to stderr");
     static bool env = false;
-    cmd->add_flag("--env", env,
-                  "Print NAME=VALUE lines instead: OPENBLAS_CORETYPE (when set) and the "
-                  "thread-pool settings in force, for scripts to export to every rank");
+    cmd->add_flag(
+        "--env", env,
+        "Print NAME=VALUE lines instead: OPENBLAS_CORETYPE (when set) and the "
+        "start-up settings in force (thread pools, heap), for scripts to export to every rank");
     cmd->callback([] {
         if (env) {
             std::vector<std::string> names = {"OPENBLAS_CORETYPE"};
-            for (const auto& s : common::thread_pool_settings()) names.push_back(s.name);
+            for (const auto& s : common::startup_env_settings()) names.push_back(s.name);
             for (const auto& n : names) {
                 const char* v = std::getenv(n.c_str());
                 if (v != nullptr && *v != '\0') std::printf("%s=%s\n", n.c_str(), v);

@@ -11,7 +11,7 @@
 //          [--blas-core auto|keep|NAME] [--shapes] [--profile STEPS]
 //          [--optimizer flat|torch]
 //          [--fixtures DIR]
-// nar's start-up sets the thread-pool settings (common/thread_pools.h) as for nar.
+// nar's start-up sets the start-up settings (common/startup_env.h) as for nar.
 #include <torch/torch.h>
 
 #include <algorithm>

@@ -10,7 +10,7 @@
 
 #include "common/blas_core.h"
 #include "common/error.h"
-#include "common/thread_pools.h"
+#include "common/startup_env.h"
 
 namespace nar::common {
 
@@ -53,32 +53,32 @@ void reexec(char** argv) {
     execv("/proc/self/exe", argv);
     spdlog::warn(
         "BLAS: could not re-execute /proc/self/exe ({}); keeping the current kernel and "
-        "thread-pool settings",
+        "start-up settings",
         std::strerror(errno));
 }
 
 const char* getenv_fn(const char* name) { return std::getenv(name); }
 
-// Sets the thread-pool settings the environment lacks (they act after a
+// Sets the start-up settings the environment lacks (they act after a
 // re-exec) and returns them; a re-executed process finds none missing.
-std::vector<EnvSetting> add_thread_pool_settings() {
-    const auto missing = missing_thread_pool_settings(getenv_fn);
+std::vector<EnvSetting> add_startup_env_settings() {
+    const auto missing = missing_startup_env_settings(getenv_fn);
     std::string names;
     for (const auto& s : missing) {
         setenv(s.name.c_str(), s.value.c_str(), 1);
         names += (names.empty() ? "" : ",") + s.name;
     }
-    if (!missing.empty()) setenv(kThreadPoolMarker, names.c_str(), 1);
+    if (!missing.empty()) setenv(kStartupEnvMarker, names.c_str(), 1);
     return missing;
 }
 
 // After a failed exec: the process runs with the settings it was loaded with.
-void drop_thread_pool_settings(const std::vector<EnvSetting>& added) {
+void drop_startup_env_settings(const std::vector<EnvSetting>& added) {
     for (const auto& s : added) unsetenv(s.name.c_str());
-    if (!added.empty()) unsetenv(kThreadPoolMarker);
+    if (!added.empty()) unsetenv(kStartupEnvMarker);
 }
 
-std::string pool_summary() { return "thread pools " + thread_pool_summary(getenv_fn); }
+std::string env_summary() { return "start-up env " + startup_env_summary(getenv_fn); }
 
 }  // namespace
 
@@ -93,16 +93,16 @@ void select_blas_core(int argc, char** argv) {
     }
     request.env_coretype = env_or_empty("OPENBLAS_CORETYPE");
     request.marker = env_or_empty(kMarker);
-    const auto pools = add_thread_pool_settings();
+    const auto added = add_startup_env_settings();
 
     using Corename = char* (*)();
     const auto corename_fn =
         reinterpret_cast<Corename>(dlsym(RTLD_DEFAULT, "openblas_get_corename"));
     g_sgemm = reinterpret_cast<FortranSgemm>(dlsym(RTLD_DEFAULT, "sgemm_"));
     if (corename_fn == nullptr || g_sgemm == nullptr) {
-        if (!pools.empty()) reexec(argv);
-        drop_thread_pool_settings(pools);
-        g_summary = "BLAS core unknown (not OpenBLAS; left alone); " + pool_summary();
+        if (!added.empty()) reexec(argv);
+        drop_startup_env_settings(added);
+        g_summary = "BLAS core unknown (not OpenBLAS; left alone); " + env_summary();
         return;
     }
     g_name = corename_fn();
@@ -112,10 +112,10 @@ void select_blas_core(int argc, char** argv) {
         setenv("OPENBLAS_CORETYPE", d.core.c_str(), 1);
         setenv(kMarker, d.core.c_str(), 1);
     }
-    if (d.reexec || !pools.empty()) {
+    if (d.reexec || !added.empty()) {
         reexec(argv);
         // exec failed: say what is really running
-        drop_thread_pool_settings(pools);
+        drop_startup_env_settings(added);
         if (d.reexec) {
             unsetenv("OPENBLAS_CORETYPE");
             unsetenv(kMarker);
@@ -143,7 +143,7 @@ void select_blas_core(int argc, char** argv) {
         why = "OpenBLAS default after the chosen kernel failed its self-check";
     }
     g_summary = "BLAS core " + g_name + " (" + why + "; self-check " +
-                (check.ok ? "ok" : "FAILED") + "); " + pool_summary();
+                (check.ok ? "ok" : "FAILED") + "); " + env_summary();
 }
 
 std::string blas_core_name() { return g_name; }

@@ -4,8 +4,8 @@
 // the process (execv of /proc/self/exe with the same argv) once with
 // OPENBLAS_CORETYPE set, and once more without it should the chosen kernel fail
 // the self-check. NAR_BLAS_CORE marks a process nar has re-executed, so there
-// is never a third start. The same re-exec adds the thread-pool settings the
-// environment lacks (thread_pools.h; NAR_THREAD_POOLS names those nar added).
+// is never a third start. The same re-exec adds the start-up settings the
+// environment lacks (startup_env.h; NAR_STARTUP_ENV names those nar added).
 #include <string>
 
 namespace nar::common {
@@ -19,7 +19,7 @@ void select_blas_core(int argc, char** argv);
 std::string blas_core_name();
 
 // One phrase for the start log: name, why, the self-check outcome, and the
-// thread-pool settings in force.
+// start-up settings in force (thread pools, heap).
 std::string blas_core_summary();
 
 }  // namespace nar::common

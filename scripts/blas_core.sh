@@ -1,5 +1,5 @@
 # Sourced by the scripts after the build: exports the OpenBLAS kernel and the
-# thread-pool settings nar picks on this machine (`nar blas-core --env`), so
+# start-up settings (thread pools, heap) nar picks on this machine (`nar blas-core --env`), so
 # every mpirun child starts with them and none has to re-execute itself. A
 # user's own values are kept (nar reports them as they are).
 _nar_set=""

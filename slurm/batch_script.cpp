@@ -3,7 +3,7 @@
 #include <sstream>
 
 #include "common/error.h"
-#include "common/thread_pools.h"
+#include "common/startup_env.h"
 
 namespace nar::slurm {
 
@@ -82,7 +82,7 @@ EnvList explicit_environment(const std::string& nar_path,
     std::vector<std::string> names = {"LD_LIBRARY_PATH",        "NAR_DATA_DIR",
                                       "OPENBLAS_CORETYPE",      "SLURM_CONF",
                                       "OMPI_ALLOW_RUN_AS_ROOT", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"};
-    for (const auto& s : common::thread_pool_settings()) names.push_back(s.name);
+    for (const auto& s : common::startup_env_settings()) names.push_back(s.name);
     for (const auto& k : names) {
         const char* v = getenv(k.c_str());
         if (v != nullptr && *v != '\0') env.emplace_back(k, v);

@@ -34,8 +34,8 @@ struct ScriptContext {
 
 // The variables a job gets (the script runs with --export=NONE): PATH with the
 // directory of nar first, and, when set where nar slurm submit runs, the
-// library path, NAR_DATA_DIR, OPENBLAS_CORETYPE, the thread-pool settings
-// (common/thread_pools.h), SLURM_CONF and Open MPI's
+// library path, NAR_DATA_DIR, OPENBLAS_CORETYPE, the start-up settings
+// (common/startup_env.h), SLURM_CONF and Open MPI's
 // run-as-root switches. `getenv` is std::getenv or a test's stand-in.
 EnvList explicit_environment(const std::string& nar_path,
                              const std::function<const char*(const char*)>& getenv);

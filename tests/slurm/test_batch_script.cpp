@@ -59,6 +59,7 @@ ScriptContext context() {
                                               {"OPENBLAS_CORETYPE", "Haswell"},
                                               {"OMP_WAIT_POLICY", "PASSIVE"},
                                               {"GOMP_SPINCOUNT", "30000"},
+                                              {"GLIBC_TUNABLES", "glibc.malloc.hugetlb=1"},
                                               {"SLURM_CPU_BIND", "cores"},
                                               {"HOME", "/home/u"}};
     c.env = nar::slurm::explicit_environment(c.nar_path, [env](const char* k) -> const char* {
@@ -106,7 +107,7 @@ TEST(BatchScript, FourNodesEightGpus) {
     EXPECT_EQ(sbatch_lines(s), expected);
     EXPECT_EQ(lines_of(s)[0], "#!/bin/bash");
     // The explicit environment: nar's directory first on PATH, the library
-    // path, OPENBLAS_CORETYPE and the thread-pool settings of the submitting
+    // path, OPENBLAS_CORETYPE and the start-up settings of the submitting
     // shell, thread counts from Slurm; nothing else of the submitting shell (no
     // SLURM_CPU_BIND, no HOME).
     EXPECT_TRUE(has_line(s, "export PATH='/opt/nar/bin:/usr/local/bin:/usr/bin:/bin'"));
@@ -114,6 +115,7 @@ TEST(BatchScript, FourNodesEightGpus) {
     EXPECT_TRUE(has_line(s, "export OPENBLAS_CORETYPE='Haswell'"));
     EXPECT_TRUE(has_line(s, "export OMP_WAIT_POLICY='PASSIVE'"));
     EXPECT_TRUE(has_line(s, "export GOMP_SPINCOUNT='30000'"));
+    EXPECT_TRUE(has_line(s, "export GLIBC_TUNABLES='glibc.malloc.hugetlb=1'"));
     EXPECT_EQ(s.find("OPENBLAS_THREAD_TIMEOUT"), std::string::npos);  // unset there: left to nar
     EXPECT_TRUE(has_line(s, "export OMP_NUM_THREADS=${SLURM_CPUS_PER_TASK:-1}"));
     EXPECT_TRUE(has_line(

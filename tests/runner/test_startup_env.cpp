@@ -1,4 +1,4 @@
-// Thread-pool settings nar adds at start-up (common/thread_pools.h): which ones
+// Start-up settings nar adds (common/startup_env.h): which ones
 // a given environment lacks, that a user's value is kept, the summary; and that
 // nar's own at::parallel_for really runs on several threads (it ran on one
 // while nar was built without -fopenmp).
@@ -10,11 +10,11 @@
 #include <set>
 #include <string>
 
-#include "common/thread_pools.h"
+#include "common/startup_env.h"
 
-using nar::common::missing_thread_pool_settings;
-using nar::common::thread_pool_settings;
-using nar::common::thread_pool_summary;
+using nar::common::missing_startup_env_settings;
+using nar::common::startup_env_settings;
+using nar::common::startup_env_summary;
 
 namespace {
 
@@ -28,58 +28,65 @@ struct FakeEnv {
 
 }  // namespace
 
-TEST(ThreadPools, AllMissingFromAnEmptyEnvironment) {
-    const auto missing = missing_thread_pool_settings(FakeEnv{});
-    ASSERT_EQ(missing.size(), 3u);
+TEST(StartupEnv, AllMissingFromAnEmptyEnvironment) {
+    const auto missing = missing_startup_env_settings(FakeEnv{});
+    ASSERT_EQ(missing.size(), 4u);
     EXPECT_EQ(missing[0].name, "OMP_WAIT_POLICY");
     EXPECT_EQ(missing[0].value, "PASSIVE");
     EXPECT_EQ(missing[1].name, "GOMP_SPINCOUNT");
     EXPECT_EQ(missing[1].value, "30000");
     EXPECT_EQ(missing[2].name, "OPENBLAS_THREAD_TIMEOUT");
     EXPECT_EQ(missing[2].value, "4");
+    EXPECT_EQ(missing[3].name, "GLIBC_TUNABLES");
+    EXPECT_EQ(missing[3].value, "glibc.malloc.hugetlb=1");
 }
 
-TEST(ThreadPools, UsersValueIsKeptAndEmptyCountsAsUnset) {
+TEST(StartupEnv, UsersValueIsKeptAndEmptyCountsAsUnset) {
     FakeEnv env;
     env.vars["GOMP_SPINCOUNT"] = "50";
     env.vars["OPENBLAS_THREAD_TIMEOUT"] = "";
-    auto missing = missing_thread_pool_settings(env);
+    env.vars["GLIBC_TUNABLES"] = "glibc.malloc.hugetlb=0";
+    auto missing = missing_startup_env_settings(env);
     ASSERT_EQ(missing.size(), 2u);
     EXPECT_EQ(missing[0].name, "OMP_WAIT_POLICY");  // the user's spin count wins over it
     EXPECT_EQ(missing[1].name, "OPENBLAS_THREAD_TIMEOUT");
     env.vars["OPENBLAS_THREAD_TIMEOUT"] = "10";
     env.vars["OMP_WAIT_POLICY"] = "ACTIVE";
-    EXPECT_TRUE(missing_thread_pool_settings(env).empty());
+    EXPECT_TRUE(missing_startup_env_settings(env).empty());
+    // Any GLIBC_TUNABLES of the user's is kept whole, ours is not merged into it.
+    env.vars["GLIBC_TUNABLES"] = "glibc.malloc.arena_max=2";
+    EXPECT_TRUE(missing_startup_env_settings(env).empty());
 }
 
 // libgomp takes GOMP_SPINCOUNT over the wait policy: nar's spin count would
 // turn a user's PASSIVE (or ACTIVE) into something else.
-TEST(ThreadPools, UsersWaitPolicyMeansNoSpinCountOfOurs) {
+TEST(StartupEnv, UsersWaitPolicyMeansNoSpinCountOfOurs) {
     for (const char* policy : {"PASSIVE", "ACTIVE"}) {
         FakeEnv env;
         env.vars["OMP_WAIT_POLICY"] = policy;
-        const auto missing = missing_thread_pool_settings(env);
-        ASSERT_EQ(missing.size(), 1u) << policy;
+        const auto missing = missing_startup_env_settings(env);
+        ASSERT_EQ(missing.size(), 2u) << policy;
         EXPECT_EQ(missing[0].name, "OPENBLAS_THREAD_TIMEOUT");
+        EXPECT_EQ(missing[1].name, "GLIBC_TUNABLES");
     }
 }
 
-TEST(ThreadPools, SummarySaysWhoSetEach) {
+TEST(StartupEnv, SummarySaysWhoSetEach) {
     FakeEnv env;
     env.vars["OMP_WAIT_POLICY"] = "ACTIVE";
     env.vars["OPENBLAS_THREAD_TIMEOUT"] = "4";
-    env.vars[nar::common::kThreadPoolMarker] = "OPENBLAS_THREAD_TIMEOUT";
-    EXPECT_EQ(thread_pool_summary(env),
+    env.vars[nar::common::kStartupEnvMarker] = "OPENBLAS_THREAD_TIMEOUT";
+    EXPECT_EQ(startup_env_summary(env),
               "OMP_WAIT_POLICY=ACTIVE (yours), GOMP_SPINCOUNT=(unset) (yours), "
-              "OPENBLAS_THREAD_TIMEOUT=4 (nar)");
-    EXPECT_EQ(thread_pool_summary(FakeEnv{}),
+              "OPENBLAS_THREAD_TIMEOUT=4 (nar), GLIBC_TUNABLES=(unset) (yours)");
+    EXPECT_EQ(startup_env_summary(FakeEnv{}),
               "OMP_WAIT_POLICY=(unset) (yours), GOMP_SPINCOUNT=(unset) (yours), "
-              "OPENBLAS_THREAD_TIMEOUT=(unset) (yours)");
+              "OPENBLAS_THREAD_TIMEOUT=(unset) (yours), GLIBC_TUNABLES=(unset) (yours)");
 }
 
 // at::parallel_for is expanded inline in our objects: compiled without OpenMP
 // it quietly runs the whole range on the calling thread.
-TEST(ThreadPools, ParallelForInNarCodeUsesTwoThreads) {
+TEST(ParallelFor, NarCodeUsesTwoThreads) {
     const int before = at::get_num_threads();
     at::set_num_threads(2);
     std::mutex mu;
