@@ -8,8 +8,9 @@
 //   threads the latency step ran at 49-56 graphs/s with the defaults against
 //   96-118 with these settings (bench_train_step, 2026-12-01), slower than on 1.
 // - The heap. glibc's malloc backs its heap with transparent huge pages where
-//   the kernel leaves them to madvise: nar train page-faulted 124,000 times in
-//   a 1-epoch run with 4 KB pages and 15,000 with them (2026-12-07).
+//   the kernel leaves them to madvise: a 1-epoch nar train page-faulted
+//   123,000-154,000 times with 4 KB pages and 25,000-29,000 with them, in 6-12%
+//   less wall time (2026-12-07).
 #include <functional>
 #include <string>
 #include <vector>
