@@ -30,27 +30,39 @@ std::vector<std::string> H5File::attr_names(const std::string& obj) const {
     return out;
 }
 
+namespace {
+
+Handle open_attr(hid_t file, const std::string& path, const std::string& obj,
+                 const std::string& attr) {
+    Handle a(H5Aopen_by_name(file, obj.c_str(), attr.c_str(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
+    if (a.id < 0) throw Error(path + ": no attribute '" + attr + "' on '" + obj + "'");
+    return a;
+}
+
+void read_attr(hid_t file, const std::string& path, const std::string& obj, const std::string& attr,
+               hid_t type, void* out) {
+    const Handle a = open_attr(file, path, obj, attr);
+    if (H5Aread(a.id, type, out) < 0) throw Error(path + ": cannot read attribute '" + attr + "'");
+}
+
+}  // namespace
+
 std::string H5File::read_attr_string(const std::string& obj, const std::string& attr) const {
-    Handle a(H5Aopen_by_name(id_, obj.c_str(), attr.c_str(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
-    if (a.id < 0) fail("no attribute '" + attr + "' on '" + obj + "'");
+    const Handle a = open_attr(id_, path_, obj, attr);
     auto v = read_string_data(a.id, true, attr, path_);
     if (v.size() != 1) fail("attribute '" + attr + "' is not a single string");
     return v[0];
 }
 
 double H5File::read_attr_f64(const std::string& obj, const std::string& attr) const {
-    Handle a(H5Aopen_by_name(id_, obj.c_str(), attr.c_str(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
-    if (a.id < 0) fail("no attribute '" + attr + "' on '" + obj + "'");
     double v = 0;
-    if (H5Aread(a.id, H5T_NATIVE_DOUBLE, &v) < 0) fail("cannot read attribute '" + attr + "'");
+    read_attr(id_, path_, obj, attr, H5T_NATIVE_DOUBLE, &v);
     return v;
 }
 
 int64_t H5File::read_attr_i64(const std::string& obj, const std::string& attr) const {
-    Handle a(H5Aopen_by_name(id_, obj.c_str(), attr.c_str(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
-    if (a.id < 0) fail("no attribute '" + attr + "' on '" + obj + "'");
     int64_t v = 0;
-    if (H5Aread(a.id, H5T_NATIVE_INT64, &v) < 0) fail("cannot read attribute '" + attr + "'");
+    read_attr(id_, path_, obj, attr, H5T_NATIVE_INT64, &v);
     return v;
 }
 

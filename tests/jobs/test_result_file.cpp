@@ -172,3 +172,43 @@ TEST(ResultFile, FailedJobRoundTrip) {
 }
 
 }  // namespace
+
+namespace {
+
+// The message of the nar::common::Error that `f` throws ("" when none).
+template <typename F>
+std::string error_of(F f) {
+    try {
+        f();
+    } catch (const nar::common::Error& e) {
+        return e.what();
+    }
+    return "";
+}
+
+}  // namespace
+
+// H5File's attribute reads name the file and the attribute when it is missing
+// or is not of the type asked for.
+TEST(H5Attributes, MissingOrUnreadableAttributeNamesFileAndAttribute) {
+    using nar::common::H5File;
+    const std::string path = (scratch_dir("h5attr") / "a.h5").string();
+    {
+        H5File f(path, H5File::Mode::Truncate);
+        f.write_attr_string("/", "name", "x");
+        f.write_attr_f64("/", "rate", 0.5);
+        f.write_attr_i64("/", "seed", 7);
+    }
+    H5File f(path, H5File::Mode::Read);
+    EXPECT_EQ(f.read_attr_string("/", "name"), "x");
+    EXPECT_EQ(f.read_attr_f64("/", "rate"), 0.5);
+    EXPECT_EQ(f.read_attr_i64("/", "seed"), 7);
+    const std::string missing = path + ": no attribute 'gone' on '/'";
+    EXPECT_EQ(error_of([&] { f.read_attr_string("/", "gone"); }), missing);
+    EXPECT_EQ(error_of([&] { f.read_attr_f64("/", "gone"); }), missing);
+    EXPECT_EQ(error_of([&] { f.read_attr_i64("/", "gone"); }), missing);
+    EXPECT_EQ(error_of([&] { f.read_attr_f64("/", "name"); }),
+              path + ": cannot read attribute 'name'");
+    EXPECT_EQ(error_of([&] { f.read_attr_i64("/", "name"); }),
+              path + ": cannot read attribute 'name'");
+}
