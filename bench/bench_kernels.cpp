@@ -1,6 +1,7 @@
 // bench_kernels: the fused CPU kernels against the LibTorch composites they
 // replace, forward + backward, at the latency step's shapes (float32, dropout
-// 0.1 where the kernel has one), and FlatAdam's step over each preset's
+// 0.1 where the kernel has one; the grouped FFN's two norms also with the bf16
+// storage of --precision bf16), and FlatAdam's step over each preset's
 // parameters. Interleaved over --repeats rounds; prints min/median/max ms per call.
 // Usage: bench_kernels [--repeats N] [--iters N] [--threads N] [--only TEXT]
 //   --only: just the cases whose name contains TEXT (for a profiler)
@@ -44,22 +45,28 @@ double time_ms(const std::function<void()>& f, int iters) {
     return std::chrono::duration<double, std::milli>(Clock::now() - t0).count() / iters;
 }
 
+// bf16: as a grouped FFN's norm under --precision bf16, a bf16 product's
+// G×T×w result with its G×w bias in, bf16 out.
 Case norm_case(const std::string& label, std::vector<int64_t> shape, bool relu, double p,
-               bool fused) {
+               bool fused, bool bf16 = false) {
     const int64_t w = shape.back();
-    auto x = torch::randn(shape).requires_grad_(true);
+    const auto storage = bf16 ? torch::kBFloat16 : torch::kFloat32;
+    auto x = torch::randn(shape).to(storage).requires_grad_(true);
     auto g = torch::ones({w}).requires_grad_(true);
     auto b = torch::zeros({w}).requires_grad_(true);
-    auto grad = torch::randn(shape);
+    auto bias = bf16 ? torch::randn({shape.front(), w}) : torch::Tensor();
+    auto grad = torch::randn(shape).to(storage);
     auto run = [=]() mutable {
-        const auto y = fused ? nar::model::norm_act_dropout(x, g, b, 1e-5, relu, p, true)
-                             : nar::model::norm_act_dropout_reference(x, g, b, 1e-5, relu, p, true);
+        const auto y =
+            fused ? nar::model::norm_act_dropout(x, g, b, 1e-5, relu, p, true, bias, storage)
+                  : nar::model::norm_act_dropout_reference(x, g, b, 1e-5, relu, p, true, bias,
+                                                           storage);
         y.backward(grad);
         x.mutable_grad().reset();
         g.mutable_grad().reset();
         b.mutable_grad().reset();
     };
-    return {label + (fused ? " fused" : " composite"), run, {}};
+    return {label + (bf16 ? " bf16" : "") + (fused ? " fused" : " composite"), run, {}};
 }
 
 Case l2_case(bool fused) {
@@ -205,6 +212,9 @@ int main(int argc, char** argv) {
         cases.push_back(norm_case("LN+dropout 8x1641x64", {8, 1641, 64}, false, 0.1, fused));
         cases.push_back(norm_case("LN 1641x512", {1641, 512}, false, 0.0, fused));
         cases.push_back(norm_case("LN+ReLU 8x1641x256", {8, 1641, 256}, true, 0.0, fused));
+        cases.push_back(
+            norm_case("LN+ReLU+dropout 8x1641x256", {8, 1641, 256}, true, 0.1, fused, true));
+        cases.push_back(norm_case("LN+dropout 8x1641x64", {8, 1641, 64}, false, 0.1, fused, true));
     }
     cases.push_back(ffn_case());
     cases.push_back(ffn_gemms_case());

@@ -168,13 +168,23 @@ torch::ScalarType product_dtype(const torch::Tensor& like) {
     return lowered(like) ? torch::kBFloat16 : like.scalar_type();
 }
 
+torch::Tensor zero_pad_rows(const torch::Tensor& t, int64_t multiple) {
+    const int64_t rows = t.size(-2), pad = (multiple - rows % multiple) % multiple;
+    if (pad == 0) return t;
+    // Only the pad is zeroed: constant_pad_nd fills the whole result, then
+    // copies over it (3 ms of a 85 ms bf16 latency step, 2026-12-07).
+    auto sizes = t.sizes().vec();
+    sizes[sizes.size() - 2] += pad;
+    auto out = torch::empty(sizes, t.options());
+    out.narrow(-2, 0, rows).copy_(t);
+    out.narrow(-2, rows, pad).zero_();
+    return out;
+}
+
 torch::Tensor weight_grad_product(const torch::Tensor& a, const torch::Tensor& b) {
-    const int64_t rows = a.size(-2), pad = (kRowMultiple - rows % kRowMultiple) % kRowMultiple;
-    if (a.scalar_type() != torch::kBFloat16 || pad == 0)
-        return torch::matmul(a.transpose(-2, -1), b);
-    const auto ap = torch::constant_pad_nd(a, {0, 0, 0, pad});
-    const auto bp = torch::constant_pad_nd(b, {0, 0, 0, pad});
-    return torch::matmul(ap.transpose(-2, -1), bp);
+    if (a.scalar_type() != torch::kBFloat16) return torch::matmul(a.transpose(-2, -1), b);
+    return torch::matmul(zero_pad_rows(a, kRowMultiple).transpose(-2, -1),
+                         zero_pad_rows(b, kRowMultiple));
 }
 
 torch::Tensor linear_at_own_precision(const torch::Tensor& x, const torch::Tensor& w,

@@ -57,6 +57,9 @@ torch::ScalarType product_dtype(const torch::Tensor& like);
 // dies of SIGILL on some inner-size tails (152×152 outputs with T ≡ 31 mod 32,
 // T ≥ 1311, found by a scan), and a tail-free product has no tail to get wrong.
 torch::Tensor weight_grad_product(const torch::Tensor& a, const torch::Tensor& b);
+// t with zero rows appended on its second-last dimension up to a multiple of
+// `multiple` (t itself when there is none to add).
+torch::Tensor zero_pad_rows(const torch::Tensor& t, int64_t multiple);
 
 // x·wᵀ + b (b may be undefined): torch::nn::Linear's product in the current precision.
 // Float32 products of float32 operands go through gemm_out (oneDNN where built with it).

@@ -13,7 +13,7 @@ namespace {
 
 // Row r of LN's input as T: x's row itself, or (x + bias) in T written to tmp.
 template <typename T, typename X>
-const T* input_row(const NormInput<T, X>& in, int64_t r, T* tmp) {
+[[gnu::always_inline]] inline const T* input_row(const NormInput<T, X>& in, int64_t r, T* tmp) {
     const X* xr = in.x.row(r);
     const T* br = in.bias ? in.bias + (r / in.rows_per_group) * in.w : nullptr;
     if constexpr (std::is_same_v<X, T>) {
@@ -50,7 +50,7 @@ inline int64_t rows_ahead(int64_t w, size_t elem) {
 
 // A Y-typed row as T: itself, or widened into buf.
 template <typename T, typename Y>
-const T* as_t(const Y* p, int64_t w, T* buf) {
+[[gnu::always_inline]] inline const T* as_t(const Y* p, int64_t w, T* buf) {
     if constexpr (std::is_same_v<Y, T>) {
         return p;
     } else {
@@ -71,7 +71,7 @@ T* out_row(Y* p, T* buf) {
 }
 
 template <typename T, typename Y>
-void put_row(const T* v, Y* p, int64_t w) {
+[[gnu::always_inline]] inline void put_row(const T* v, Y* p, int64_t w) {
     if constexpr (!std::is_same_v<Y, T>) store_row(v, p, w);
 }
 

@@ -175,6 +175,31 @@ TEST(Precision, Bf16WeightGradientSurvivesOneDnnTails) {
     EXPECT_LT(rel_diff(w.grad(), torch::ones({2239, 152}).t().mm(x.detach())), 2e-2);
 }
 
+// The pad rows are zero even where the allocator hands back a dirty block
+// (a NaN-filled tensor of the same size freed just before), and the rows
+// before them are t's own; a batched G×T×w tensor pads each group.
+TEST(Precision, ZeroPadRowsZeroesOnlyThePadOnDirtyMemory) {
+    torch::manual_seed(3);
+    for (const auto type : {torch::kBFloat16, torch::kFloat32}) {
+        for (const std::vector<int64_t>& shape :
+             {std::vector<int64_t>{1641, 152}, std::vector<int64_t>{8, 1641, 64}}) {
+            const auto t = torch::randn(shape).to(type);
+            auto padded_shape = shape;
+            padded_shape[shape.size() - 2] = 1664;
+            for (int i = 0; i < 3; ++i) {
+                torch::full(padded_shape, std::numeric_limits<float>::quiet_NaN(),
+                            torch::TensorOptions().dtype(type));
+                const auto p = zero_pad_rows(t, 32);
+                ASSERT_EQ(p.sizes(), torch::IntArrayRef(padded_shape));
+                EXPECT_TRUE(torch::equal(p.narrow(-2, 0, 1641), t));
+                EXPECT_EQ(p.narrow(-2, 1641, 23).abs().sum().item<double>(), 0.0);
+            }
+        }
+    }
+    const auto even = torch::randn({64, 8});
+    EXPECT_TRUE(zero_pad_rows(even, 32).is_same(even));
+}
+
 // bf16 storage around the fused LayerNorm is exactly float32 math on the
 // widened values, rounded once on the way out: the same bits as widening,
 // running the float32 kernel and narrowing, forward and backward.
