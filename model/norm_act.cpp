@@ -61,7 +61,15 @@ struct NormActFn : torch::autograd::Function<NormActFn> {
         const bool has_bias = bias.numel() > 0;
         const int64_t groups = has_bias ? bias.size(0) : 1;
         const uint64_t seed = train && p > 0 ? draw_dropout_seed() : 0;
-        const Act a = act_of(relu, p, train, seed);
+        Act a = act_of(relu, p, train, seed);
+        // The backward's ReLU-and-dropout gate, instead of hashing the mask again
+        // (norm_rows.h): with ReLU the output itself, saved below; without, a
+        // kept output can be zero, so each element's keep is stored as a byte.
+        torch::Tensor keep;
+        if (a.drop && !a.relu) {
+            keep = torch::empty({rows * w}, x.options().dtype(torch::kUInt8));
+            a.kept = keep.data_ptr<uint8_t>();
+        }
         const auto yt = static_cast<torch::ScalarType>(y_type);
         auto y = torch::empty(x.sizes(), x.options().dtype(yt));
         auto mean = torch::empty({rows}, gamma.options());
@@ -77,8 +85,10 @@ struct NormActFn : torch::autograd::Function<NormActFn> {
                                   ptr<T>(mean), ptr<T>(rstd), b, e, static_cast<T>(eps), a);
             });
         });
-        ctx->save_for_backward({x, gamma, beta, mean, rstd});
+        ctx->save_for_backward(
+            {x, gamma, beta, mean, rstd, a.drop && a.relu ? y : torch::Tensor()});
         if (has_bias) ctx->saved_data["bias"] = bias;
+        if (keep.defined()) ctx->saved_data["keep"] = keep;
         ctx->saved_data["seed"] = static_cast<int64_t>(seed);
         ctx->saved_data["relu"] = relu;
         ctx->saved_data["p"] = p;
@@ -93,9 +103,13 @@ struct NormActFn : torch::autograd::Function<NormActFn> {
                    &rstd = saved[4];
         const bool has_bias = ctx->saved_data.count("bias") > 0;
         const auto bias = has_bias ? ctx->saved_data["bias"].toTensor() : torch::Tensor();
-        const Act a = act_of(ctx->saved_data["relu"].toBool(), ctx->saved_data["p"].toDouble(),
-                             ctx->saved_data["train"].toBool(),
-                             static_cast<uint64_t>(ctx->saved_data["seed"].toInt()));
+        Act a = act_of(ctx->saved_data["relu"].toBool(), ctx->saved_data["p"].toDouble(),
+                       ctx->saved_data["train"].toBool(),
+                       static_cast<uint64_t>(ctx->saved_data["seed"].toInt()));
+        const auto& gate = saved[5];
+        const auto keep =
+            ctx->saved_data.count("keep") ? ctx->saved_data["keep"].toTensor() : torch::Tensor();
+        if (keep.defined()) a.kept = keep.data_ptr<uint8_t>();
         const auto yt = static_cast<torch::ScalarType>(ctx->saved_data["y_type"].toInt());
         const auto g = grads[0].to(yt).contiguous();
         const int64_t w = x.size(-1), rows = x.numel() / w;
@@ -116,7 +130,7 @@ struct NormActFn : torch::autograd::Function<NormActFn> {
                     norm_rows_backward(RowBlock<const Y>{ptr<Y>(g), w}, in, ptr<T>(gamma),
                                        ptr<T>(beta), ptr<T>(mean), ptr<T>(rstd),
                                        RowBlock<X>{ptr<X>(gx), w}, ptr<T>(part) + c * 3 * w, b, e,
-                                       a);
+                                       a, {gate.defined() ? ptr<Y>(gate) : nullptr, w});
                 }
             });
         });

@@ -74,6 +74,16 @@ T* out_row(Y* p, T* buf) {
     }
 }
 
+// A stored element as T: itself, or a bf16 one widened.
+template <typename T, typename Y>
+[[gnu::always_inline]] inline T value_of(Y v) {
+    if constexpr (std::is_same_v<Y, T>) {
+        return v;
+    } else {
+        return bf16_widen(v);
+    }
+}
+
 template <typename T, typename Y>
 [[gnu::always_inline]] inline void put_row(const T* v, Y* p, int64_t w) {
     if constexpr (!std::is_same_v<Y, T>) store_row(v, p, w);
@@ -116,7 +126,7 @@ template <typename T, typename X, typename Y>
 __attribute__((target_clones("avx512f", "avx2", "default"))) void backward_rows(
     RowBlock<const Y> g, const NormInput<T, X>& in, const T* gamma, const T* beta, const T* mean,
     const T* rstd, RowBlock<X> gx, T* part, T* buf, int64_t begin, int64_t end, const Act& a,
-    RowBlock<const T> y) {
+    RowBlock<const Y> y) {
     const int64_t w = in.w;
     T* gz = buf;
     T* xh = buf + w;
@@ -142,10 +152,10 @@ __attribute__((target_clones("avx512f", "avx2", "default"))) void backward_rows(
         const T* gr = as_t(g.row(r), w, buf + 3 * w);
         const T mu = mean[r], rs = rstd[r];
         if (gate) {
-            const T* yr = y.row(r);
+            const Y* yr = y.row(r);
             for (int64_t k = 0; k < w; ++k) {
                 xh[k] = (xr[k] - mu) * rs;
-                gz[k] = saved_gate(gr[k], yr[k]);
+                gz[k] = saved_gate(gr[k], value_of<T>(yr[k]));
             }
         } else if (stored) {
             const uint8_t* kr = a.kept + r * w;
@@ -190,7 +200,7 @@ void norm_rows_forward(const NormInput<T, X>& in, const T* gamma, const T* beta,
 template <typename T, typename X, typename Y>
 void norm_rows_backward(RowBlock<const Y> gy, const NormInput<T, X>& in, const T* gamma,
                         const T* beta, const T* mean, const T* rstd, RowBlock<X> gx, T* part,
-                        int64_t begin, int64_t end, const Act& a, RowBlock<const T> y) {
+                        int64_t begin, int64_t end, const Act& a, RowBlock<const Y> y) {
     std::vector<T> buf(static_cast<size_t>(5 * in.w));
     backward_rows(gy, in, gamma, beta, mean, rstd, gx, part, buf.data(), begin, end, a, y);
 }
@@ -203,7 +213,7 @@ void norm_rows_backward(RowBlock<const Y> gy, const NormInput<T, X>& in, const T
                                              const Act&);                                          \
     template void norm_rows_backward<T, X, Y>(RowBlock<const Y>, const NormInput<T, X>&, const T*, \
                                               const T*, const T*, const T*, RowBlock<X>, T*,       \
-                                              int64_t, int64_t, const Act&, RowBlock<const T>);
+                                              int64_t, int64_t, const Act&, RowBlock<const Y>);
 NAR_NORM_ROWS(float, float, float)
 NAR_NORM_ROWS(double, double, double)
 NAR_NORM_ROWS(float, uint16_t, uint16_t)

@@ -39,14 +39,15 @@ void norm_rows_forward(const NormInput<T, X>& in, const T* gamma, const T* beta,
 // gx rows [begin, end) from gy; adds these rows' γ, β and bias gradients to
 // part[0, w), [w, 2w), [2w, 3w). gx may be gy itself when X == Y (each row is
 // read before it is written). y, when set (with a.relu), is the forward's own
-// output: y ≠ 0 exactly where ReLU passed and dropout kept, so that gate is read
+// output (float, or bf16 bits read widened; ReLU and dropout write +0, never
+// -0): y ≠ 0 exactly where ReLU passed and dropout kept, so that gate is read
 // instead of recomputed and the mask's hash is not drawn again (the same
 // values, up to the sign of zero gradients).
 template <typename T, typename X, typename Y>
 void norm_rows_backward(RowBlock<const Y> gy, const NormInput<T, X>& in, const T* gamma,
                         const T* beta, const T* mean, const T* rstd, RowBlock<X> gx, T* part,
                         int64_t begin, int64_t end, const Act& a,
-                        RowBlock<const T> y = {nullptr, 0});
+                        RowBlock<const Y> y = {nullptr, 0});
 
 // Backward chunks of at most 256 rows: fixed by the shape (not the thread
 // count, so the summed partials are reproducible), never spanning two bias
