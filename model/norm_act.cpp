@@ -86,9 +86,8 @@ struct NormActFn : torch::autograd::Function<NormActFn> {
             });
         });
         ctx->save_for_backward(
-            {x, gamma, beta, mean, rstd, a.drop && a.relu ? y : torch::Tensor()});
+            {x, gamma, beta, mean, rstd, a.drop && a.relu ? y : torch::Tensor(), keep});
         if (has_bias) ctx->saved_data["bias"] = bias;
-        if (keep.defined()) ctx->saved_data["keep"] = keep;
         ctx->saved_data["seed"] = static_cast<int64_t>(seed);
         ctx->saved_data["relu"] = relu;
         ctx->saved_data["p"] = p;
@@ -106,9 +105,7 @@ struct NormActFn : torch::autograd::Function<NormActFn> {
         Act a = act_of(ctx->saved_data["relu"].toBool(), ctx->saved_data["p"].toDouble(),
                        ctx->saved_data["train"].toBool(),
                        static_cast<uint64_t>(ctx->saved_data["seed"].toInt()));
-        const auto& gate = saved[5];
-        const auto keep =
-            ctx->saved_data.count("keep") ? ctx->saved_data["keep"].toTensor() : torch::Tensor();
+        const auto &gate = saved[5], &keep = saved[6];
         if (keep.defined()) a.kept = keep.data_ptr<uint8_t>();
         const auto yt = static_cast<torch::ScalarType>(ctx->saved_data["y_type"].toInt());
         const auto g = grads[0].to(yt).contiguous();
